@@ -1,0 +1,45 @@
+"""Celery bound to the Flask app, the way Flask's own Celery example does it:
+every task runs inside the app context."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from celery import Celery, Task
+from flask import Flask
+
+
+def broker_url(app: Flask) -> str:
+    """Redis (or any broker) when configured; otherwise an embedded broker on
+    SQLite under instance/, so a fresh machine needs no server."""
+    if app.config.get("CELERY_BROKER_URL"):
+        return app.config["CELERY_BROKER_URL"]
+    return f"sqla+sqlite:///{Path(app.instance_path) / 'broker.sqlite'}"
+
+
+def celery_init_app(app: Flask) -> Celery:
+    class FlaskTask(Task):
+        def __call__(self, *args, **kwargs):
+            with app.app_context():
+                return self.run(*args, **kwargs)
+
+    celery = Celery(app.name, task_cls=FlaskTask)
+    celery.config_from_object({
+        "broker_url": broker_url(app),
+        "task_ignore_result": True,
+        "result_backend": None,
+        "task_acks_late": True,
+        "task_reject_on_worker_lost": True,
+        "worker_prefetch_multiplier": 1,
+        "broker_connection_retry_on_startup": True,
+        # Publishing must never hang a web request when the broker is down.
+        "broker_connection_timeout": 2,
+        "broker_connection_max_retries": 0,
+        "broker_transport_options": {"socket_timeout": 2, "socket_connect_timeout": 2,
+                                     "max_retries": 0},
+        "timezone": app.config.get("SUMMARY_TIMEZONE", "Africa/Lubumbashi"),
+        "enable_utc": True,
+        "imports": ("afr_aid.tasks",),
+    })
+    celery.set_default()
+    app.extensions["celery"] = celery
+    return celery

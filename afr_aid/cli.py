@@ -1,0 +1,89 @@
+"""Flask commands: users, places, demo data."""
+from __future__ import annotations
+
+import sys
+
+import click
+from flask import Flask, current_app
+from flask.cli import AppGroup
+
+from .errors import Invalid
+
+users_cli = AppGroup("users", help="Manage users.")
+places_cli = AppGroup("places", help="Manage reference places.")
+
+
+def _fail(error: Invalid) -> None:
+    for field, messages in error.fields.items():
+        for message in messages:
+            click.echo(f"{field}: {message}", err=True)
+    sys.exit(1)
+
+
+@users_cli.command("create")
+@click.option("--email", required=True)
+@click.option("--name", required=True)
+@click.option("--role", required=True, type=click.Choice(["volunteer", "coordinator", "donor", "admin"]))
+@click.option("--region", "regions", multiple=True, help="Place code, repeatable.")
+@click.option("--language", "languages", multiple=True, help="Language code, repeatable.")
+@click.option("--skill", "skills", multiple=True, help="Skill code, repeatable.")
+@click.option("--password-stdin", is_flag=True, required=True,
+              help="Read the password as one line from standard input.")
+def create_user_command(email, name, role, regions, languages, skills, password_stdin):
+    """Create an active user. The password never appears on the command line."""
+    from .services.users import create_user
+
+    line = sys.stdin.readline()
+    password = line[:-1] if line.endswith("\n") else line
+    if password.endswith("\r"):
+        password = password[:-1]
+    try:
+        user = create_user(None, email=email, name=name, role=role, password=password,
+                           regions=list(regions), languages=list(languages), skills=list(skills))
+    except Invalid as error:
+        _fail(error)
+    click.echo(f"created {user.role} {user.email}")
+
+
+@places_cli.command("import")
+@click.argument("csv_file", type=click.File("rb"))
+def import_places_command(csv_file):
+    """Load places (code,name,level,parent) from a CSV file."""
+    from .extensions import db
+    from .services.places import upsert_places
+    import csv
+    import io
+
+    reader = csv.DictReader(io.StringIO(csv_file.read().decode("utf-8-sig")))
+    try:
+        added, updated = upsert_places(reader)
+    except Invalid as error:
+        _fail(error)
+    db.session.commit()
+    click.echo(f"{added} added, {updated} renamed")
+
+
+@click.command("demo")
+def demo_command():
+    """Load demo users and about 200 cases (idempotent; refused in production)."""
+    if current_app.config["AFR_ENV"] == "production":
+        click.echo("Refused: AFR_ENV=production. Demo data never goes into a real database.", err=True)
+        sys.exit(1)
+    from .services.demo import load_demo
+
+    created = load_demo()
+    if created:
+        click.echo(f"demo data loaded: {created['users']} users, {created['cases']} cases")
+    else:
+        click.echo("demo data already present")
+    from .services.demo import DEMO_LOGINS, demo_password
+
+    click.echo(f"Demo sign-ins, all with the password {demo_password()} (kept in instance/demo_password):")
+    for email, role in DEMO_LOGINS:
+        click.echo(f"  {role:<12} {email}")
+
+
+def init_app(app: Flask) -> None:
+    app.cli.add_command(users_cli)
+    app.cli.add_command(places_cli)
+    app.cli.add_command(demo_command)

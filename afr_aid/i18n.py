@@ -1,0 +1,34 @@
+"""Locale and time zone selection."""
+from __future__ import annotations
+
+from flask import current_app, request, session
+from flask_login import current_user
+
+from .services.users import UI_LOCALES
+
+
+def select_locale() -> str:
+    # An explicit choice (the language switcher) wins, also before signing in.
+    chosen = session.get("locale") if _has_session() else None
+    if chosen in UI_LOCALES:
+        return chosen
+    if current_user and current_user.is_authenticated and current_user.locale in UI_LOCALES:
+        if not request.headers.get("Accept-Language") or not request.path.startswith("/api/"):
+            return current_user.locale
+    best = request.accept_languages.best_match(UI_LOCALES) if request else None
+    if best:
+        return best
+    if current_user and current_user.is_authenticated and current_user.locale in UI_LOCALES:
+        return current_user.locale
+    return current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def select_timezone() -> str:
+    return current_app.config["BABEL_DEFAULT_TIMEZONE"]
+
+
+def _has_session() -> bool:
+    try:
+        return bool(session)
+    except RuntimeError:
+        return False

@@ -1,0 +1,62 @@
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Optional
+
+from sqlalchemy import JSON, Boolean, Column, Enum, ForeignKey, Integer, String, Table
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..extensions import db
+from ..vocab import ROLES
+from .place import Place
+from .types import UTCDateTime, utcnow
+
+user_regions = Table(
+    "user_regions",
+    db.metadata,
+    Column("user_id", ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
+    Column("place_id", ForeignKey("places.id"), primary_key=True, index=True),
+)
+
+
+class User(db.Model):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # Stored lower-cased: unique regardless of case.
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    name: Mapped[str] = mapped_column(String(120))
+    role: Mapped[str] = mapped_column(Enum(*ROLES, name="role", native_enum=False, length=16))
+    password_hash: Mapped[str] = mapped_column(String(200))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    away: Mapped[bool] = mapped_column(Boolean, default=False)
+    locale: Mapped[str] = mapped_column(String(8), default="en")
+    languages: Mapped[list] = mapped_column(JSON, default=list)
+    skills: Mapped[list] = mapped_column(JSON, default=list)
+    failed_logins: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_login_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+
+    regions: Mapped[list[Place]] = relationship(secondary=user_regions, lazy="selectin")
+
+    # Flask-Login protocol. The session id, not the user id, is what the cookie carries;
+    # see auth/sessions.py.
+    is_authenticated = True
+    is_anonymous = False
+
+    @property
+    def is_active(self) -> bool:
+        return self.active
+
+    # Set by auth.sessions when a server-side session is opened or loaded.
+    session_token = None
+
+    def get_id(self) -> Optional[str]:
+        return self.session_token
+
+    def covers(self, place: Place) -> bool:
+        return any(region.covers(place) for region in self.regions)
+
+    def __repr__(self) -> str:
+        return f"<User {self.id} {self.role}>"

@@ -1,0 +1,247 @@
+"""Filing cases, finding them, listing them."""
+from __future__ import annotations
+
+import base64
+import json
+import re
+import uuid
+from datetime import date, datetime, timezone
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import and_, case as sql_case, func, or_, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.exc import IntegrityError
+
+from .. import permissions
+from ..errors import Conflict, Forbidden, Invalid, NotFound
+from ..extensions import db
+from ..models import Case, CaseCounter, CaseEvent, User
+from ..vocab import KIND_PREFIX, OPEN_STATUSES, URGENCY_DELAY, URGENCY_RANK
+from . import audit, notify, places, routing, workflow
+
+REF_RE = re.compile(r"^(AR|SI)-\d{4}-\d{6}$", re.I)
+IDENTIFIERS = ("name", "phone", "unhcr_id")
+VICTIM_FIELDS = ("killed", "injured", "abducted", "arrested", "displaced_households")
+
+
+def _now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def _next_number(kind: str, year: int) -> int:
+    """Per kind and year; the UPDATE's row lock serialises concurrent filers."""
+    dialect = db.session.get_bind().dialect.name
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    db.session.execute(insert(CaseCounter).values(kind=kind, year=year, last=0).on_conflict_do_nothing())
+    return db.session.execute(
+        update(CaseCounter).where(CaseCounter.kind == kind, CaseCounter.year == year)
+        .values(last=CaseCounter.last + 1).returning(CaseCounter.last)).scalar_one()
+
+
+def _empty(value) -> bool:
+    return value is None or value == ""
+
+
+def file_case(actor: User, kind: str, client_uuid: uuid.UUID, data: dict) -> tuple[Case, bool]:
+    """Files a case from shape-checked values (API names, nested as in the API).
+    Returns (case, created); the same client_uuid again returns the first case."""
+    if not permissions.can_file(actor):
+        raise Forbidden()
+    existing = db.session.scalar(select(Case).where(Case.client_uuid == client_uuid))
+    if existing is not None:
+        return _replayed(actor, existing)
+    errors: dict[str, list] = {}
+    place = places.get_place(data.get("location"))
+    if place is None:
+        errors["location"] = [_l("Choose a known place.")]
+    consent = data.get("consent") or {}
+    if not consent.get("record"):
+        person = data.get("person") or {}
+        for name in IDENTIFIERS:
+            if not _empty(person.get(name)):
+                errors.setdefault(f"person.{name}", []).append(
+                    _l("Leave this empty: the person did not consent to being recorded."))
+        reporter = data.get("reporter") or {}
+        for name in ("name", "phone"):
+            if not _empty(reporter.get(name)):
+                errors.setdefault(f"reporter.{name}", []).append(
+                    _l("Leave this empty: there is no consent to record it."))
+    occurred_on = data.get("occurred_on")
+    if kind == "incident" and isinstance(occurred_on, date) and occurred_on > _now().date():
+        errors["occurred_on"] = [_l("The date cannot be in the future.")]
+    if errors:
+        raise Invalid(fields=errors)
+
+    now = _now()
+    case = Case(kind=kind, client_uuid=client_uuid, status="new", urgency=data["urgency"],
+                created_at=now, updated_at=now, due_at=now + URGENCY_DELAY[data["urgency"]],
+                location=place, place_path=place.path, place_text=data.get("place") or None,
+                created_by=actor, description=data.get("description") or None,
+                consent_record=bool(consent.get("record")), consent_share=bool(consent.get("share")),
+                consent_statistics=bool(consent.get("statistics")))
+    if kind == "assistance":
+        _set_assistance(case, data)
+    else:
+        _set_incident(case, data)
+    case.year = now.year
+    case.number = _next_number(kind, now.year)
+    case.ref = f"{KIND_PREFIX[kind]}-{case.year}-{case.number:06d}"
+    db.session.add(case)
+    db.session.flush()
+    event = CaseEvent(case_id=case.id, at=now, actor_id=actor.id, action="create", to_status="new")
+    db.session.add(event)
+    db.session.flush()
+    if case.urgency in ("critical", "high"):
+        notify.to_coordinators(case, "critical" if case.urgency == "critical" else "urgent", f"e{event.id}")
+    if routing.auto_routing_on(case):
+        workflow.auto_assign(case)
+    try:
+        db.session.commit()
+    except IntegrityError:
+        # The same phone retried while the first request was still being written.
+        db.session.rollback()
+        existing = db.session.scalar(select(Case).where(Case.client_uuid == client_uuid))
+        if existing is None:
+            raise
+        return _replayed(actor, existing)
+    return case, True
+
+
+def _replayed(actor: User, existing: Case) -> tuple[Case, bool]:
+    if existing.created_by_id != actor.id:
+        raise Conflict(_l("This client_uuid was already used for another case."), code="client_uuid_reused")
+    return existing, False
+
+
+def _set_assistance(case: Case, data: dict) -> None:
+    person = data.get("person") or {}
+    case.person_name = person.get("name") or None
+    case.person_sex = person.get("sex") or None
+    case.person_age = person.get("age")
+    case.person_age_estimated = person.get("age_estimated")
+    case.person_displacement = person.get("displacement") or None
+    case.person_unhcr_id = person.get("unhcr_id") or None
+    case.person_phone = person.get("phone") or None
+    case.household_size = person.get("household_size")
+    case.person_language = person.get("language") or None
+    case.needs = list(dict.fromkeys(data.get("needs") or []))
+    case.vulnerabilities = list(dict.fromkeys(data.get("vulnerabilities") or []))
+
+
+def _set_incident(case: Case, data: dict) -> None:
+    case.occurred_on = data.get("occurred_on")
+    case.occurred_time = data.get("occurred_time") or None
+    case.types = list(dict.fromkeys(data.get("types") or []))
+    case.perpetrator = data.get("perpetrator") or None
+    case.perpetrator_detail = data.get("perpetrator_detail") or None
+    case.severity = data.get("severity")
+    victims = data.get("victims") or {}
+    for name in VICTIM_FIELDS:
+        setattr(case, f"victims_{name}", victims.get(name))
+    case.source = data.get("source") or None
+    case.reliability = data.get("reliability") or None
+    reporter = data.get("reporter") or {}
+    case.reporter_name = reporter.get("name") or None
+    case.reporter_phone = reporter.get("phone") or None
+    case.verification = "pending"
+
+
+def get_case(actor: User, ref: str, audit_view: bool = False) -> Case:
+    """The case if the actor may see it; otherwise NotFound, exactly as for a
+    reference that does not exist."""
+    if not ref or not REF_RE.match(ref):
+        raise NotFound()
+    case = db.session.scalar(permissions.visible_cases(actor).where(Case.ref == ref.upper()))
+    if case is None:
+        raise NotFound()
+    if audit_view:
+        audit.record_now(actor, "case.view", case.ref)
+    return case
+
+
+def events_of(actor: User, case: Case) -> list[CaseEvent]:
+    if not permissions.can_view(actor, case):
+        raise NotFound()
+    return list(db.session.scalars(select(CaseEvent).where(CaseEvent.case_id == case.id)
+                                   .order_by(CaseEvent.id)))
+
+
+# ---- listing ---------------------------------------------------------------
+
+def encode_cursor(case: Case) -> str:
+    raw = json.dumps([case.created_at.isoformat(), case.id]).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> tuple[datetime, int]:
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        created, case_id = json.loads(raw)
+        created_at = datetime.fromisoformat(created)
+        if created_at.tzinfo is None or not isinstance(case_id, int):
+            raise ValueError
+        return created_at, case_id
+    except (ValueError, TypeError, json.JSONDecodeError, UnicodeDecodeError):
+        raise Invalid(fields={"cursor": [_l("This cursor is not valid; start from the first page.")]})
+
+
+def filtered_cases(actor: User, filters: dict):
+    """The scope helper's SELECT narrowed by the list filters of DOMAIN.md."""
+    if not permissions.can_list_cases(actor):
+        raise Forbidden()
+    query = permissions.visible_cases(actor)
+    if filters.get("kind"):
+        query = query.where(Case.kind == filters["kind"])
+    if filters.get("status"):
+        query = query.where(Case.status.in_(filters["status"]))
+    if filters.get("urgency"):
+        query = query.where(Case.urgency == filters["urgency"])
+    if filters.get("location"):
+        place = places.get_place(filters["location"])
+        if place is None:
+            raise Invalid(fields={"location": [_l("Choose a known place.")]})
+        query = query.where(permissions.region_clause([place.path]))
+    assignee = filters.get("assignee")
+    if assignee == "me":
+        query = query.where(Case.assignee_id == actor.id)
+    elif assignee == "none":
+        query = query.where(Case.assignee_id.is_(None))
+    elif assignee:
+        target = db.session.scalar(select(User.id).where(User.email == assignee.strip().lower()))
+        query = query.where(Case.assignee_id == (target or -1))
+    if filters.get("overdue") is not None:
+        overdue = and_(Case.status.in_(OPEN_STATUSES), Case.due_at < _now())
+        query = query.where(overdue if filters["overdue"] else ~overdue)
+    q = (filters.get("q") or "").strip()
+    if q:
+        if REF_RE.match(q):
+            query = query.where(Case.ref == q.upper())
+        else:
+            pattern = f"%{q.lower()}%"
+            query = query.where(or_(func.lower(Case.person_name).like(pattern),
+                                    and_(permissions.visible_reporter_clause(actor),
+                                         func.lower(Case.reporter_name).like(pattern))))
+    return query
+
+
+def list_cases(actor: User, filters: dict, limit: int = 50, cursor: str | None = None):
+    """Newest first, keyset-paginated: (items, next_cursor or None)."""
+    query = filtered_cases(actor, filters)
+    if cursor:
+        created_at, case_id = decode_cursor(cursor)
+        query = query.where(or_(Case.created_at < created_at,
+                                and_(Case.created_at == created_at, Case.id < case_id)))
+    rows = list(db.session.scalars(query.order_by(Case.created_at.desc(), Case.id.desc()).limit(limit + 1)))
+    next_cursor = encode_cursor(rows[limit - 1]) if len(rows) > limit else None
+    return rows[:limit], next_cursor
+
+
+def queue_for(actor: User, limit: int = 50) -> list[Case]:
+    """A coordinator's open work: overdue first, then by urgency and due time."""
+    now = _now()
+    rank = sql_case(URGENCY_RANK, value=Case.urgency)
+    query = (filtered_cases(actor, {"status": list(OPEN_STATUSES)})
+             .order_by(sql_case((Case.due_at < now, 0), else_=1), rank, Case.due_at, Case.id)
+             .limit(limit))
+    return list(db.session.scalars(query))

@@ -1,0 +1,35 @@
+"""Notification outbox rows, written in the caller's transaction.
+
+Delivery happens after the commit (see tasks/); nothing here sends anything,
+so a failing broker or mail server can never lose or block a change.
+"""
+from __future__ import annotations
+
+from flask import g, has_app_context
+from sqlalchemy import select
+
+from .. import permissions
+from ..extensions import db
+from ..models import Case, Notification, User
+
+# Kinds a user cannot switch off (see issue 4).
+MANDATORY = ("assignment", "critical")
+
+
+def queue(user: User, kind: str, case: Case | None, key: str) -> Notification:
+    note = Notification(user_id=user.id, case_id=case.id if case else None, kind=kind,
+                        idempotency_key=key, status="queued")
+    db.session.add(note)
+    if has_app_context():
+        g.setdefault("afr_new_notifications", []).append(note)
+    return note
+
+
+def coordinators_of(case: Case) -> list[User]:
+    return list(db.session.scalars(select(User).where(permissions.coordinators_clause(case))
+                                   .order_by(User.id)))
+
+
+def to_coordinators(case: Case, kind: str, key_suffix: str) -> None:
+    for user in coordinators_of(case):
+        queue(user, kind, case, f"{kind}:{case.id}:{key_suffix}:{user.id}")

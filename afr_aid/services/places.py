@@ -1,0 +1,95 @@
+"""The place tree: lookups and loading more places from CSV."""
+from __future__ import annotations
+
+import csv
+import io
+import re
+from typing import Iterable
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from .. import permissions
+from ..errors import Forbidden, Invalid
+from ..extensions import db
+from ..models import Place, User
+from ..models.place import LEVELS
+from . import audit
+
+CODE_RE = re.compile(r"^[A-Z]{2}(-[A-Z0-9]{1,12}){0,4}$")
+
+
+def get_place(code: str | None) -> Place | None:
+    if not code:
+        return None
+    return db.session.scalar(select(Place).where(Place.code == code.strip().upper()))
+
+
+def all_places(max_level: str | None = None) -> list[Place]:
+    query = select(Place).order_by(Place.path)
+    if max_level:
+        query = query.where(Place.level.in_(LEVELS[: LEVELS.index(max_level) + 1]))
+    return list(db.session.scalars(query))
+
+
+def regions_choices() -> list[Place]:
+    return all_places("territory")
+
+
+def upsert_places(rows: Iterable[dict]) -> tuple[int, int]:
+    """Insert or rename places given as {code, name, level, parent}; parents
+    must come first or already exist. Returns (added, updated)."""
+    by_code = {p.code: p for p in db.session.scalars(select(Place))}
+    added = updated = 0
+    errors: dict[str, list] = {}
+    for line, row in enumerate(rows, start=2):
+        code = (row.get("code") or "").strip().upper()
+        name = (row.get("name") or "").strip()
+        level = (row.get("level") or "").strip().lower()
+        parent_code = (row.get("parent") or "").strip().upper()
+        problems = []
+        if not CODE_RE.match(code):
+            problems.append(_l("Line %(line)d: the code %(code)s is not valid.", line=line, code=code[:40]))
+        if not name or len(name) > 120:
+            problems.append(_l("Line %(line)d: a name of 1 to 120 characters is needed.", line=line))
+        if level not in LEVELS:
+            problems.append(_l("Line %(line)d: the level must be country, province, territory or locality.",
+                               line=line))
+        parent = by_code.get(parent_code) if parent_code else None
+        if parent_code and parent is None:
+            problems.append(_l("Line %(line)d: the parent %(code)s is unknown.", line=line, code=parent_code[:40]))
+        if level != "country" and not parent_code:
+            problems.append(_l("Line %(line)d: only a country has no parent.", line=line))
+        if problems:
+            errors.setdefault("file", []).extend(problems)
+            continue
+        path = f"{parent.path}/{code}" if parent else code
+        place = by_code.get(code)
+        if place is None:
+            place = Place(code=code, name=name, level=level, parent=parent, path=path)
+            db.session.add(place)
+            by_code[code] = place
+            added += 1
+        elif place.name != name:
+            place.name = name
+            updated += 1
+    if errors:
+        db.session.rollback()
+        raise Invalid(fields=errors)
+    return added, updated
+
+
+def import_places_csv(actor: User, data: bytes) -> tuple[int, int]:
+    if not permissions.can_manage_places(actor):
+        raise Forbidden()
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise Invalid(fields={"file": [_l("The file must be UTF-8 text.")]})
+    reader = csv.DictReader(io.StringIO(text))
+    if not reader.fieldnames or not {"code", "name", "level", "parent"} <= set(reader.fieldnames):
+        raise Invalid(fields={"file": [_l("The file needs the columns code, name, level and parent.")]})
+    added, updated = upsert_places(reader)
+    audit.record(actor, "places.import", None, added=added, updated=updated)
+    db.session.commit()
+    return added, updated

@@ -1,0 +1,190 @@
+"""A fresh app and a fresh database for every test.
+
+SQLite by default (a new file per test, copied from a template built once);
+PostgreSQL when TEST_DATABASE_URL points at one (tables created once, emptied
+after each test). Under CI=true an unreachable PostgreSQL fails the run: it is
+never skipped in silence.
+"""
+from __future__ import annotations
+
+import os
+import re
+import secrets
+import shutil
+import uuid
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from afr_aid import create_app
+from afr_aid.extensions import db
+
+PASSWORD = "T3st-" + secrets.token_urlsafe(16)  # made per run; never a real secret
+TEST_DB_URL = os.environ.get("TEST_DATABASE_URL", "")
+CHEAP_ARGON2 = {"time_cost": 1, "memory_cost": 1024, "parallelism": 1}
+
+
+def pytest_report_header(config):
+    return f"database: {'PostgreSQL ' + TEST_DB_URL if TEST_DB_URL else 'SQLite (file per test)'}"
+
+
+def _check_postgres():
+    engine = create_engine(TEST_DB_URL.replace("postgresql://", "postgresql+psycopg://", 1))
+    try:
+        with engine.connect() as conn:
+            conn.execute(text("select 1"))
+    except Exception as error:  # noqa: BLE001 - any failure means no database
+        message = f"PostgreSQL at {TEST_DB_URL} is not reachable: {type(error).__name__}"
+        if os.environ.get("CI") == "true":
+            pytest.exit(message, returncode=3)
+        pytest.skip(message)
+    finally:
+        engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory):
+    """A migrated-shape SQLite file with the reference places, copied per test."""
+    path = tmp_path_factory.mktemp("template") / "template.sqlite"
+    app = _make_app(tmp_path_factory.mktemp("inst"), f"sqlite:///{path}")
+    with app.app_context():
+        _create_schema()
+        db.engine.dispose()
+    return path
+
+
+@pytest.fixture(scope="session")
+def postgres_schema(tmp_path_factory):
+    _check_postgres()
+    app = _make_app(tmp_path_factory.mktemp("inst"), TEST_DB_URL)
+    with app.app_context():
+        db.drop_all()
+        with db.engine.begin() as conn:
+            conn.execute(text("DROP TABLE IF EXISTS alembic_version"))
+            conn.execute(text("DROP TABLE IF EXISTS kombu_message, kombu_queue"))
+        _create_schema()
+        db.engine.dispose()
+    return TEST_DB_URL
+
+
+def _create_schema():
+    from afr_aid.services.places import upsert_places
+    import csv
+    from importlib import resources
+
+    db.create_all()
+    rows = csv.DictReader(resources.files("afr_aid.data").joinpath("places.csv").read_text().splitlines())
+    upsert_places(rows)
+    db.session.commit()
+
+
+def _make_app(instance, url, **extra):
+    env = {"DATABASE_URL": url, "AFR_INSTANCE_PATH": str(instance), "SECRET_KEY": secrets.token_hex(16),
+           "TESTING": "1", "BASE_URL": "http://afr.test"}
+    env.update(extra)
+    app = create_app({"TESTING": True, "ARGON2_PARAMS": CHEAP_ARGON2}, env=env)
+    return app
+
+
+@pytest.fixture
+def app(request, tmp_path):
+    if TEST_DB_URL:
+        url = request.getfixturevalue("postgres_schema")
+    else:
+        template = request.getfixturevalue("sqlite_template")
+        target = tmp_path / "test.sqlite"
+        shutil.copy(template, target)
+        url = f"sqlite:///{target}"
+    app = _make_app(tmp_path / "instance", url)
+    with app.app_context():
+        yield app
+        db.session.remove()
+        if TEST_DB_URL:
+            _empty_postgres()
+        db.engine.dispose()
+
+
+def _empty_postgres():
+    keep = {"places"}
+    tables = [t.name for t in db.metadata.sorted_tables if t.name not in keep]
+    with db.engine.begin() as conn:
+        conn.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+        conn.execute(text("DELETE FROM places WHERE id > 43"))
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def make_user(app):
+    """make_user("coordinator", regions=["CD-NK"]) -> User, with PASSWORD."""
+    from afr_aid.services.users import create_user
+
+    counter = iter(range(1, 10_000))
+
+    def factory(role="volunteer", regions=(), languages=("rw",), skills=(), email=None, name=None, **kw):
+        n = next(counter)
+        if role in ("volunteer", "coordinator") and not regions:
+            regions = ["CD-NK"]
+        return create_user(None, email=email or f"{role}{n}@tests.afr-aid.org", name=name or f"{role.title()} {n}",
+                           role=role, password=PASSWORD, regions=list(regions), languages=list(languages),
+                           skills=list(skills), **kw)
+
+    return factory
+
+
+def assistance_data(**overrides) -> dict:
+    data = {"location": "CD-NK-GOM", "urgency": "medium", "needs": ["food"],
+            "consent": {"record": True, "share": True, "statistics": True},
+            "person": {"name": "Test Person", "sex": "female", "age": 30}}
+    data.update(overrides)
+    return data
+
+
+def incident_data(**overrides) -> dict:
+    data = {"location": "CD-NK-GOM", "urgency": "high", "types": ["threat_or_intimidation"],
+            "occurred_on": "2026-01-05", "perpetrator": "unknown", "severity": 2,
+            "source": "witness", "reliability": "probable",
+            "consent": {"record": True, "share": False, "statistics": True}}
+    data.update(overrides)
+    return data
+
+
+@pytest.fixture
+def file_case(app):
+    """file_case(user, kind="assistance", **overrides) through the service."""
+    from datetime import date
+
+    from afr_aid.services.cases import file_case as service
+
+    def factory(user, kind="assistance", **overrides):
+        data = assistance_data(**overrides) if kind == "assistance" else incident_data(**overrides)
+        if isinstance(data.get("occurred_on"), str):
+            data["occurred_on"] = date.fromisoformat(data["occurred_on"])
+        case, _ = service(user, kind, uuid.uuid4(), data)
+        return case
+
+    return factory
+
+
+CSRF_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"|value="([^"]+)"[^>]*name="csrf_token"')
+
+
+def csrf_from(html: str) -> str:
+    match = CSRF_RE.search(html)
+    assert match, "page has no csrf_token field"
+    return match.group(1) or match.group(2)
+
+
+def login(client, email, password=PASSWORD):
+    page = client.get("/login")
+    token = csrf_from(page.get_data(as_text=True))
+    return client.post("/login", data={"email": email, "password": password, "csrf_token": token})
+
+
+def api_token(client, email, password=PASSWORD) -> dict:
+    response = client.post("/api/v1/tokens", json={"email": email, "password": password})
+    assert response.status_code == 201, response.get_json()
+    return {"Authorization": f"Bearer {response.get_json()['token']}"}
