@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 
 from flask import Flask, request, url_for
-from flask_babel import format_datetime, format_timedelta, get_locale
+from flask_babel import format_date, format_datetime, format_timedelta, get_locale
 from flask_login import current_user
 
 from . import permissions, vocab
@@ -18,10 +18,27 @@ def init_app(app: Flask) -> None:
     def inject():
         return {"vocab": vocab, "label": vocab.label, "perm": permissions, "now": datetime.now(timezone.utc),
                 "current_locale": str(get_locale() or "en"), "LOCALES": LOCALE_NAMES,
-                "url_with": url_with}
+                "url_with": url_with, "case_flags": case_flags}
 
     app.jinja_env.filters["datetime"] = lambda value, fmt="medium": format_datetime(value, fmt) if value else ""
     app.jinja_env.filters["ago"] = ago
+    app.jinja_env.filters["date"] = lambda value, fmt="medium": format_date(value, fmt) if value else ""
+    app.jinja_env.filters["yesno"] = yesno
+
+
+def yesno(value) -> str:
+    from flask_babel import gettext as _
+
+    if value is None:
+        return ""
+    return _("Yes") if value else _("No")
+
+
+def case_flags(case) -> list[str]:
+    """What needs attention on a case now: `overdue`, `unassigned` (see DOMAIN.md)."""
+    from .services.cases import attention_flags
+
+    return attention_flags(case, datetime.now(timezone.utc))
 
 
 # Each language named in itself, for the switcher.

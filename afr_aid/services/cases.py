@@ -17,7 +17,7 @@ from .. import permissions
 from ..errors import Conflict, Forbidden, Invalid, NotFound
 from ..extensions import db
 from ..models import Case, CaseCounter, CaseEvent, User
-from ..vocab import KIND_PREFIX, OPEN_STATUSES, URGENCY_DELAY, URGENCY_RANK
+from ..vocab import KIND_PREFIX, OPEN_STATUSES, UNASSIGNED_ALERT_AFTER, URGENCY_DELAY, URGENCY_RANK
 from . import audit, notify, places, routing, workflow
 
 REF_RE = re.compile(r"^(AR|SI)-\d{4}-\d{6}$", re.I)
@@ -245,3 +245,16 @@ def queue_for(actor: User, limit: int = 50) -> list[Case]:
              .order_by(sql_case((Case.due_at < now, 0), else_=1), rank, Case.due_at, Case.id)
              .limit(limit))
     return list(db.session.scalars(query))
+
+
+def attention_flags(case: Case, now: datetime) -> list[str]:
+    """`overdue` when due_at has passed on an open case; `unassigned` when a
+    critical or high case has waited longer than DOMAIN.md allows without an
+    assignee."""
+    flags = []
+    if case.is_overdue(now):
+        flags.append("overdue")
+    wait = UNASSIGNED_ALERT_AFTER.get(case.urgency)
+    if wait and case.status == "new" and case.assignee_id is None and now - case.created_at > wait:
+        flags.append("unassigned")
+    return flags
