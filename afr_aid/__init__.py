@@ -8,7 +8,7 @@ from dotenv import load_dotenv
 from flask import Flask
 
 from .config import Config
-from .extensions import api, babel, csrf, db, login_manager, migrate
+from .extensions import api, babel, csrf, db, login_manager, mail, migrate
 
 
 def create_app(config: dict | None = None, env: dict | None = None) -> Flask:
@@ -27,11 +27,15 @@ def create_app(config: dict | None = None, env: dict | None = None) -> Flask:
 
     database.init_app(app)
     db.init_app(app)
+    with app.app_context():
+        database.configure_engine(db.engine)
     migrate.init_app(app, db, directory=os.path.join(os.path.dirname(os.path.dirname(__file__)), "migrations"))
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.session_protection = None  # sessions are checked server-side, see auth/sessions.py
     csrf.init_app(app)
+    mail.init_app(app)
+    from . import outbox  # noqa: F401  (registers the session listeners)
     from .i18n import select_locale, select_timezone
 
     babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)

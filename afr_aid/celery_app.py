@@ -23,22 +23,28 @@ def celery_init_app(app: Flask) -> Celery:
                 return self.run(*args, **kwargs)
 
     celery = Celery(app.name, task_cls=FlaskTask)
+    url = broker_url(app)
+    # Publishing must never hang a web request when the broker is down (delay()
+    # can block for ever on a silent Redis): short socket timeouts, no retry.
+    transport_options = ({"socket_timeout": 2, "socket_connect_timeout": 2, "max_retries": 0}
+                         if url.startswith(("redis", "rediss")) else {})
     celery.config_from_object({
-        "broker_url": broker_url(app),
+        "broker_url": url,
         "task_ignore_result": True,
         "result_backend": None,
         "task_acks_late": True,
         "task_reject_on_worker_lost": True,
         "worker_prefetch_multiplier": 1,
         "broker_connection_retry_on_startup": True,
-        # Publishing must never hang a web request when the broker is down.
         "broker_connection_timeout": 2,
-        "broker_connection_max_retries": 0,
-        "broker_transport_options": {"socket_timeout": 2, "socket_connect_timeout": 2,
-                                     "max_retries": 0},
+        "broker_transport_options": transport_options,
         "timezone": app.config.get("SUMMARY_TIMEZONE", "Africa/Lubumbashi"),
         "enable_utc": True,
         "imports": ("afr_aid.tasks",),
+        "beat_schedule": {
+            # The outbox sweep: what a broker or worker failure left undelivered.
+            "sweep-outbox": {"task": "afr_aid.tasks.notifications.sweep_outbox", "schedule": 30.0},
+        },
     })
     celery.set_default()
     app.extensions["celery"] = celery

@@ -52,6 +52,8 @@ class Config:
         self.MAIL_PASSWORD = env.get("MAIL_PASSWORD", "")
         self.MAIL_DEFAULT_SENDER = env.get("MAIL_DEFAULT_SENDER", "afr-aid@localhost")
         self.MAIL_DIR = str(instance / "mail")
+        # Publish delivery tasks after each commit (tests that need no worker turn it off).
+        self.CELERY_DISPATCH = _bool(env.get("CELERY_DISPATCH"), default=True)
 
         # Sessions: cookie only carries a random id; the row lives in the database.
         self.SESSION_IDLE_TIMEOUT = timedelta(minutes=int(env.get("SESSION_IDLE_MINUTES", "30")))
@@ -72,6 +74,7 @@ class Config:
         self.BABEL_DEFAULT_LOCALE = "en"
         self.BABEL_DEFAULT_TIMEZONE = env.get("AFR_TIMEZONE", "Africa/Lubumbashi")
         self.LANGUAGES = ["rw", "sw", "fr", "en", "ln"]
+        self.BABEL_TRANSLATION_DIRECTORIES = str(Path(__file__).resolve().parent.parent / "translations")
         self.SUMMARY_TIMEZONE = env.get("SUMMARY_TIMEZONE", "Africa/Lubumbashi")
 
         # flask-smorest / OpenAPI

@@ -82,6 +82,9 @@ def _make_app(instance, url, **extra):
     env = {"DATABASE_URL": url, "AFR_INSTANCE_PATH": str(instance), "SECRET_KEY": secrets.token_hex(16),
            "TESTING": "1", "BASE_URL": "http://afr.test"}
     env.update(extra)
+    # No broker in ordinary tests: the outbox rows are checked directly; tests of
+    # delivery run a real worker and switch dispatch on.
+    env.setdefault("CELERY_DISPATCH", "0")
     app = create_app({"TESTING": True, "ARGON2_PARAMS": CHEAP_ARGON2}, env=env)
     return app
 

@@ -5,7 +5,6 @@ so a failing broker or mail server can never lose or block a change.
 """
 from __future__ import annotations
 
-from flask import g, has_app_context
 from sqlalchemy import select
 
 from .. import permissions
@@ -20,8 +19,6 @@ def queue(user: User, kind: str, case: Case | None, key: str) -> Notification:
     note = Notification(user_id=user.id, case_id=case.id if case else None, kind=kind,
                         idempotency_key=key, status="queued")
     db.session.add(note)
-    if has_app_context():
-        g.setdefault("afr_new_notifications", []).append(note)
     return note
 
 
