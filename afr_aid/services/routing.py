@@ -14,6 +14,11 @@ from ..vocab import LANGUAGES, NEED_SKILLS, OPEN_STATUSES, SKILLS, label
 from . import audit
 
 
+SKILL_WEIGHT = 10
+LANGUAGE_WEIGHT = SKILL_WEIGHT * (len(SKILLS) + 1)
+REGION_WEIGHT = 10 * LANGUAGE_WEIGHT
+
+
 @dataclass
 class Suggestion:
     user: User
@@ -70,7 +75,11 @@ def rank(case: Case, exclude_ids: set[int] = frozenset()) -> list[Suggestion]:
             reasons.append(_l("Skills: %(skills)s", skills=", ".join(label(SKILLS, s) for s in skills)))
         count = open_counts.get(user.id, 0)
         reasons.append(_l("%(n)d open cases", n=count))
-        score = depth * 1000 + language * 100 + len(skills) * 10 + max(0, 9 - count)
+        # Strict order: region, then language, then skills, then load. The language
+        # must outweigh every skill together (up to len(SKILLS) of them), or a volunteer
+        # with many skills would jump ahead of one who speaks the person's language.
+        score = (depth * REGION_WEIGHT + language * LANGUAGE_WEIGHT + len(skills) * SKILL_WEIGHT
+                 + max(0, SKILL_WEIGHT - 1 - count))
         suggestions.append(Suggestion(user, score, count, reasons))
     suggestions.sort(key=lambda s: (-s.score, s.open_cases, s.user.name))
     return suggestions
