@@ -51,6 +51,9 @@ class Config:
         self.MAIL_USERNAME = env.get("MAIL_USERNAME", "")
         self.MAIL_PASSWORD = env.get("MAIL_PASSWORD", "")
         self.MAIL_DEFAULT_SENDER = env.get("MAIL_DEFAULT_SENDER", "afr-aid@localhost")
+        # Explicit: Flask-Mailman would silently keep mail in memory under TESTING.
+        self.MAIL_BACKEND = "smtp"
+        self.MAIL_TIMEOUT = 20
         self.MAIL_DIR = str(instance / "mail")
         # Publish delivery tasks after each commit (tests that need no worker turn it off).
         self.CELERY_DISPATCH = _bool(env.get("CELERY_DISPATCH"), default=True)

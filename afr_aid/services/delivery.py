@@ -50,8 +50,12 @@ def deliver(notification_id: int) -> str:
     if not claim(notification_id):
         return "skipped"
     note = db.session.get(Notification, notification_id)
+    message = render(note)
+    # End the read transaction before talking to the mail server: on SQLite every
+    # transaction holds the write lock, and SMTP can be slow.
+    db.session.commit()
     try:
-        mailer.send(render(note))
+        mailer.send(message)
     except (smtplib.SMTPException, OSError) as error:
         note.status = "failed" if note.attempts >= MAX_ATTEMPTS else "queued"
         note.last_error = f"{type(error).__name__}: {getattr(error, 'smtp_code', '')}".strip(": ")
@@ -108,8 +112,10 @@ def _province_name(path: str) -> str:
 
 def due_for_sweep(limit: int = 500) -> list[int]:
     now = _now()
-    return list(db.session.scalars(
+    ids = list(db.session.scalars(
         select(Notification.id)
         .where(or_(and_(Notification.status == "queued", Notification.created_at < now - SWEEP_GRACE),
                    and_(Notification.status == "sending", Notification.claimed_at < now - LEASE)))
         .order_by(Notification.id).limit(limit)))
+    db.session.commit()  # release the (SQLite) lock before publishing
+    return ids

@@ -1,0 +1,12 @@
+# One image for web, worker and beat.
+FROM python:3.11-slim
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 AFR_INSTANCE_PATH=/data
+WORKDIR /app
+COPY requirements.txt constraints.txt ./
+RUN pip install --no-cache-dir -r requirements.txt
+COPY . .
+RUN pybabel compile --use-fuzzy -q -d translations 2>/dev/null || true \
+    && useradd --system --uid 10001 afr && mkdir -p /data && chown afr /data
+USER afr
+EXPOSE 8000
+CMD ["gunicorn", "--workers", "2", "--bind", "0.0.0.0:8000", "wsgi:app"]
