@@ -41,6 +41,13 @@ def _on_connect(dbapi_connection, connection_record):
     cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
+    # SQLite's own lower() folds ASCII letters only, so a search for "hélène"
+    # would miss "HÉLÈNE"; PostgreSQL folds every letter. Use Python's.
+    dbapi_connection.create_function("lower", 1, _lower, deterministic=True)
+
+
+def _lower(value):
+    return value.lower() if isinstance(value, str) else value
 
 
 def _on_begin(connection):

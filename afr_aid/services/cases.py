@@ -218,10 +218,11 @@ def filtered_cases(actor: User, filters: dict):
         if REF_RE.match(q):
             query = query.where(Case.ref == q.upper())
         else:
-            pattern = f"%{q.lower()}%"
-            query = query.where(or_(func.lower(Case.person_name).like(pattern),
+            # Taken literally: a `%` or `_` typed in the search box is not a wildcard.
+            words = q.lower()
+            query = query.where(or_(func.lower(Case.person_name).contains(words, autoescape=True),
                                     and_(permissions.visible_reporter_clause(actor),
-                                         func.lower(Case.reporter_name).like(pattern))))
+                                         func.lower(Case.reporter_name).contains(words, autoescape=True))))
     return query
 
 
