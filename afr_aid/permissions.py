@@ -157,3 +157,9 @@ def visible_reporter_clause(user: User) -> ColumnElement[bool]:
     if user.role == "volunteer":
         return Case.created_by_id == user.id
     return false()
+
+
+def can_manage_auto_routing(user: User) -> bool:
+    """Who gets the auto-routing page at all; each region is still checked
+    with can_set_auto_routing."""
+    return user.role in ("coordinator", "admin")

@@ -53,7 +53,8 @@ def ago(value: datetime | None) -> str:
 
 def url_with(**changes) -> str:
     """The current URL with some query arguments changed (None removes one)."""
-    args = request.args.to_dict()
+    # flat=False keeps repeated arguments (several statuses) in the link.
+    args = request.args.to_dict(flat=False)
     for key, value in changes.items():
         if value is None:
             args.pop(key, None)

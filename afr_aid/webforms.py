@@ -4,8 +4,9 @@ putting a service's field errors back on the form."""
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import DateField, IntegerField, SelectField, SelectMultipleField, TimeField
-from wtforms.validators import Length, NumberRange, ValidationError
+from wtforms import DateField, IntegerField, RadioField, SelectField, SelectMultipleField, TimeField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import Length, NumberRange, StopValidation, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from .errors import Invalid
@@ -40,10 +41,31 @@ class Time(TimeField):
         super().__init__(label, validators, **kwargs)
 
 
-class Choice(SelectField):
-    def __init__(self, label=None, validators=None, **kwargs):
+class _OneChoice:
+    """A single choice that may be left empty unless `required`: one clear
+    message for an empty required choice instead of WTForms' two."""
+
+    def __init__(self, label=None, validators=None, required=False, **kwargs):
         kwargs.setdefault("invalid_choice_message", _l("Choose one of the options."))
         super().__init__(label, validators, **kwargs)
+        self.required = required
+        if required:
+            self.flags.required = True
+
+    def pre_validate(self, form):
+        if self.data in (None, ""):
+            if self.required:
+                raise StopValidation(REQUIRED)
+            return
+        super().pre_validate(form)
+
+
+class Choice(_OneChoice, SelectField):
+    pass
+
+
+class Radio(_OneChoice, RadioField):
+    pass
 
 
 class MultiCheckbox(SelectMultipleField):
@@ -66,16 +88,19 @@ class AtLeastOne:
             raise ValidationError(self.message)
 
 
-def vocab_choices(vocabulary: dict, blank=None) -> list:
-    choices = [(code, text) for code, text in vocabulary.items()]
-    return ([("", blank)] + choices) if blank is not None else choices
+def options(pairs) -> list[SelectChoice]:
+    return [SelectChoice(value, text) for value, text in pairs]
 
 
-def place_choices(places, blank=None) -> list:
+def vocab_choices(vocabulary: dict, blank=None) -> list[SelectChoice]:
+    return options(([("", blank)] if blank is not None else []) + list(vocabulary.items()))
+
+
+def place_choices(places, blank=None) -> list[SelectChoice]:
     """Places in tree order, indented by depth so the tree reads in a plain select."""
-    choices = [("", blank)] if blank is not None else []
+    choices = [SelectChoice("", blank)] if blank is not None else []
     for place in places:
-        choices.append((place.code, "\u2003" * max(place.depth - 1, 0) + place.name))
+        choices.append(SelectChoice(place.code, "\u2003" * max(place.depth - 1, 0) + place.name))
     return choices
 
 

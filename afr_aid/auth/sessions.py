@@ -81,3 +81,12 @@ def user_for_bearer() -> tuple[User, ApiToken] | None:
 def revoke_token(row: ApiToken) -> None:
     row.revoked_at = datetime.now(timezone.utc)
     db.session.commit()
+
+
+def sign_in(user: User) -> str:
+    """A browser sign-in: a new server-side session, its audit line, one commit.
+    The caller clears the old cookie session first (rotation)."""
+    token = open_session(user)
+    audit.record(user, "login", user.email)
+    db.session.commit()
+    return token

@@ -93,3 +93,23 @@ def import_places_csv(actor: User, data: bytes) -> tuple[int, int]:
     audit.record(actor, "places.import", None, added=added, updated=updated)
     db.session.commit()
     return added, updated
+
+
+def tree_with_locality_counts() -> tuple[list[Place], dict[str, int]]:
+    """Places down to territories, and how many localities lie below each
+    territory: thousands of localities would not fit on one page."""
+    shown, counts = [], {}
+    for place in all_places():
+        if place.level == "locality":
+            parts = place.path.split("/")
+            if len(parts) > 2:
+                counts[parts[2]] = counts.get(parts[2], 0) + 1
+        else:
+            shown.append(place)
+    return shown, counts
+
+
+def below(place: Place) -> list[Place]:
+    """Every place under this one, in tree order."""
+    return list(db.session.scalars(select(Place).where(Place.path.startswith(place.path + "/", autoescape=True))
+                                   .order_by(Place.path)))

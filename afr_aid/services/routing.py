@@ -12,6 +12,7 @@ from ..extensions import db
 from ..models import Case, CaseEvent, Place, RegionSetting, User, user_regions
 from ..vocab import LANGUAGES, NEED_SKILLS, OPEN_STATUSES, SKILLS, label
 from . import audit
+from .places import all_places
 
 
 SKILL_WEIGHT = 10
@@ -118,3 +119,20 @@ def set_auto_routing(actor: User, place: Place, enabled: bool) -> None:
 def auto_routed_regions() -> list[str]:
     return list(db.session.scalars(select(Place.code).join(RegionSetting)
                                    .where(RegionSetting.auto_routing.is_(True))))
+
+
+def switchable_regions(actor: User) -> list[dict]:
+    """The places down to territories whose auto-routing this user may switch,
+    in tree order, each with its own switch and the ancestor it inherits
+    auto-routing from (auto-routing on a province covers its territories)."""
+    if not permissions.can_manage_auto_routing(actor):
+        raise Forbidden()
+    on = set(auto_routed_regions())
+    rows = []
+    for place in all_places("territory"):
+        if not permissions.can_set_auto_routing(actor, place):
+            continue
+        ancestors = place.path.split("/")[:-1]
+        inherited = next((code for code in reversed(ancestors) if code in on), None)
+        rows.append({"place": place, "on": place.code in on, "inherited_from": inherited})
+    return rows

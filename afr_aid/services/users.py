@@ -9,7 +9,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
 
 from .. import permissions
-from ..errors import Forbidden, Invalid
+from ..errors import Forbidden, Invalid, NotFound
 from ..extensions import db
 from ..models import ApiToken, Place, User, UserSession
 from ..vocab import LANGUAGES, ROLES, SKILLS
@@ -181,3 +181,37 @@ def authenticate(email: str, password: str) -> User:
 def count_admins() -> int:
     return db.session.scalar(select(func.count()).select_from(User).where(User.role == "admin",
                                                                            User.active.is_(True)))
+
+
+def set_own_locale(actor: User, locale: str) -> None:
+    """The language switcher, signed in: the choice also follows the user's
+    mail and the next sign-in on another phone."""
+    if locale not in UI_LOCALES:
+        raise Invalid(fields={"locale": [_l("Unknown language.")]})
+    if actor.locale != locale:
+        actor.locale = locale
+        audit.record(actor, "user.update", actor.email, locale=locale)
+        db.session.commit()
+
+
+def list_users(actor: User, q: str | None = None, role: str | None = None) -> list[User]:
+    """Every user, by name; `q` matches name or email. Admins only."""
+    if not permissions.can_manage_users(actor):
+        raise Forbidden()
+    query = select(User).order_by(func.lower(User.name), User.id)
+    if role in ROLES:
+        query = query.where(User.role == role)
+    q = (q or "").strip().lower()
+    if q:
+        pattern = f"%{q}%"
+        query = query.where(func.lower(User.name).like(pattern) | User.email.like(pattern))
+    return list(db.session.scalars(query))
+
+
+def get_user(actor: User, user_id: int) -> User:
+    if not permissions.can_manage_users(actor):
+        raise Forbidden()
+    user = db.session.get(User, user_id)
+    if user is None:
+        raise NotFound()
+    return user

@@ -1,0 +1,23 @@
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import EmailField, HiddenField, PasswordField, SelectField
+from wtforms.validators import DataRequired
+
+from ..templating import LOCALE_NAMES
+from ..webforms import max_length, options
+
+
+class LoginForm(FlaskForm):
+    email = EmailField(_l("Email"), [DataRequired(_l("Enter your email.")), max_length(254)],
+                       render_kw={"autocomplete": "username", "autocapitalize": "none", "spellcheck": "false"})
+    password = PasswordField(_l("Password"), [DataRequired(_l("Enter your password.")), max_length(256)],
+                             render_kw={"autocomplete": "current-password"})
+
+
+class LogoutForm(FlaskForm):
+    pass
+
+
+class LocaleForm(FlaskForm):
+    locale = SelectField(_l("Language"), choices=options(LOCALE_NAMES.items()))
+    next = HiddenField(validators=[max_length(2000)])
