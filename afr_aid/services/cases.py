@@ -43,17 +43,34 @@ def _empty(value) -> bool:
     return value is None or value == ""
 
 
-def file_case(actor: User, kind: str, client_uuid: uuid.UUID, data: dict) -> tuple[Case, bool]:
-    """Files a case from shape-checked values (API names, nested as in the API).
-    Returns (case, created); the same client_uuid again returns the first case."""
+def check_filing(actor: User) -> None:
+    """Whether the actor may file cases at all (403)."""
     if not permissions.can_file(actor):
         raise Forbidden()
+
+
+def replayed(actor: User, client_uuid: uuid.UUID) -> Case | None:
+    """The case this actor already filed with this client_uuid (a phone
+    retrying), None if the uuid is new; 409 if another user used it."""
     existing = db.session.scalar(select(Case).where(Case.client_uuid == client_uuid))
-    if existing is not None:
-        return _replayed(actor, existing)
+    return _replayed(actor, existing)[0] if existing is not None else None
+
+
+def _field_date_today():
+    """Today where the cases happen: a volunteer in Goma at 00:30 files an
+    incident of "today" while it is still yesterday in UTC."""
+    from zoneinfo import ZoneInfo
+
+    from flask import current_app
+
+    return _now().astimezone(ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])).date()
+
+
+def check_fields(kind: str, data: dict) -> dict[str, list]:
+    """The checks of meaning on shape-checked values: a known place, the
+    consent rule, no incident in the future. Returns {field: [messages]}."""
     errors: dict[str, list] = {}
-    place = places.get_place(data.get("location"))
-    if place is None:
+    if places.get_place(data.get("location")) is None:
         errors["location"] = [_l("Choose a known place.")]
     consent = data.get("consent") or {}
     if not consent.get("record"):
@@ -68,10 +85,23 @@ def file_case(actor: User, kind: str, client_uuid: uuid.UUID, data: dict) -> tup
                 errors.setdefault(f"reporter.{name}", []).append(
                     _l("Leave this empty: there is no consent to record it."))
     occurred_on = data.get("occurred_on")
-    if kind == "incident" and isinstance(occurred_on, date) and occurred_on > _now().date():
+    if kind == "incident" and isinstance(occurred_on, date) and occurred_on > _field_date_today():
         errors["occurred_on"] = [_l("The date cannot be in the future.")]
+    return errors
+
+
+def file_case(actor: User, kind: str, client_uuid: uuid.UUID, data: dict) -> tuple[Case, bool]:
+    """Files a case from shape-checked values (API names, nested as in the API).
+    Returns (case, created); the same client_uuid again returns the first case."""
+    check_filing(actor)
+    existing = replayed(actor, client_uuid)
+    if existing is not None:
+        return existing, False
+    errors = check_fields(kind, data)
     if errors:
         raise Invalid(fields=errors)
+    place = places.get_place(data.get("location"))
+    consent = data.get("consent") or {}
 
     now = _now()
     case = Case(kind=kind, client_uuid=client_uuid, status="new", urgency=data["urgency"],
@@ -174,22 +204,34 @@ def encode_cursor(case: Case) -> str:
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
+CURSOR_MAX = 200
+
+
 def decode_cursor(cursor: str) -> tuple[datetime, int]:
     try:
+        if len(cursor) > CURSOR_MAX:
+            raise ValueError
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
         created, case_id = json.loads(raw)
         created_at = datetime.fromisoformat(created)
-        if created_at.tzinfo is None or not isinstance(case_id, int):
+        # A forged cursor must not reach the database: a boolean or huge id, or a
+        # time that cannot be moved to UTC, would fail there instead of here.
+        if created_at.tzinfo is None or type(case_id) is not int or not 0 < case_id < 2**63:
             raise ValueError
-        return created_at, case_id
-    except (ValueError, TypeError, json.JSONDecodeError, UnicodeDecodeError):
+        return created_at.astimezone(timezone.utc), case_id
+    except (ValueError, TypeError, OverflowError, RecursionError):
         raise Invalid(fields={"cursor": [_l("This cursor is not valid; start from the first page.")]})
+
+
+def check_listing(actor: User) -> None:
+    """Whether the actor may list cases at all (donors may not: 403)."""
+    if not permissions.can_list_cases(actor):
+        raise Forbidden()
 
 
 def filtered_cases(actor: User, filters: dict):
     """The scope helper's SELECT narrowed by the list filters of DOMAIN.md."""
-    if not permissions.can_list_cases(actor):
-        raise Forbidden()
+    check_listing(actor)
     query = permissions.visible_cases(actor)
     if filters.get("kind"):
         query = query.where(Case.kind == filters["kind"])

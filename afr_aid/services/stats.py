@@ -42,10 +42,15 @@ def _bounds(start: date | None, end: date | None) -> tuple[datetime, datetime]:
             datetime.combine(end + timedelta(days=1), time.min, timezone.utc))
 
 
+def check_figures(actor: User) -> None:
+    """Whether the actor may see figures at all (volunteers may not: 403)."""
+    if not permissions.can_view_dashboard(actor):
+        raise Forbidden()
+
+
 def figures(actor: User, start: date | None = None, end: date | None = None) -> dict:
     """What this user may see, counted between two dates (inclusive)."""
-    if actor.role not in ("donor", "coordinator", "admin"):
-        raise Forbidden()
+    check_figures(actor)
     lo, hi = _bounds(start, end)
     scope = permissions.stats_clause(actor)
     in_period = Case.created_at.between(lo, hi)

@@ -77,8 +77,8 @@ def _text(fields: dict, name: str, required: bool, errors: dict) -> str | None:
     return value.strip()
 
 
-def transition(actor: User, case: Case, action: str, fields: dict) -> Case:
-    check_transition(actor, case, action)
+def _check_fields(actor: User, case: Case, action: str, fields: dict):
+    """The action's fields checked for meaning: (errors, note, detail, assignee, duplicate)."""
     errors: dict[str, list] = {}
     note = _text(fields, "reason" if action in ("decline", "reopen") else "note",
                  action in ("decline", "reopen"), errors)
@@ -103,6 +103,17 @@ def transition(actor: User, case: Case, action: str, fields: dict) -> Case:
             errors["verification"] = [_l("Choose one of: %(codes)s", codes=", ".join(VERIFY_VALUES))]
         else:
             detail["verification"] = fields["verification"]
+    return errors, note, detail, assignee, duplicate
+
+
+def transition_errors(actor: User, case: Case, action: str, fields: dict) -> dict[str, list]:
+    """What `transition` would refuse in these fields (after `check_transition`)."""
+    return _check_fields(actor, case, action, fields)[0]
+
+
+def transition(actor: User, case: Case, action: str, fields: dict) -> Case:
+    check_transition(actor, case, action)
+    errors, note, detail, assignee, duplicate = _check_fields(actor, case, action, fields)
     if errors:
         raise Invalid(fields=errors)
     _apply(actor, case, action, note, detail, assignee, duplicate)
@@ -189,11 +200,16 @@ def auto_assign(case: Case) -> bool:
     return True
 
 
-def add_note(actor: User, case: Case, body) -> CaseEvent:
+def check_note(actor: User, case: Case) -> None:
+    """Whether the actor may add a note to this case (404, then 403)."""
     if not permissions.can_view(actor, case):
         raise NotFound()
     if not permissions.can_add_note(actor, case):
         raise Forbidden()
+
+
+def add_note(actor: User, case: Case, body) -> CaseEvent:
+    check_note(actor, case)
     errors: dict[str, list] = {}
     text = _text({"body": body}, "body", True, errors)
     if errors:
