@@ -1,0 +1,25 @@
+"""The start page: what each role has to do now."""
+from __future__ import annotations
+
+from flask import redirect, render_template, url_for
+from flask_login import login_required
+
+from .. import permissions
+from ..services import cases
+from ..vocab import OPEN_STATUSES
+from ..web import me
+from .views import bp
+
+
+@bp.route("/")
+@login_required
+def home():
+    user = me()
+    if not permissions.can_list_cases(user):
+        return redirect(url_for("dashboard.index"))
+    if permissions.can_manage_auto_routing(user):
+        # Coordinators and admins: the queue, overdue and critical first.
+        return render_template("cases/queue.html", queue=cases.queue_for(user))
+    assigned, _ = cases.list_cases(user, {"assignee": "me", "status": list(OPEN_STATUSES)}, limit=20)
+    recent, more = cases.list_cases(user, {}, limit=20)
+    return render_template("cases/mine.html", assigned=assigned, recent=recent, more=more)
