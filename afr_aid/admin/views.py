@@ -1,3 +1,90 @@
-from flask import Blueprint
+"""Administration: users here; places, auto-routing and the audit log in the
+modules imported at the bottom."""
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import login_required
+
+from .. import permissions
+from ..errors import Invalid
+from ..services import users as users_service
+from ..web import me
+from ..webforms import apply_service_errors
+from .forms import ButtonForm, EditUserForm, NewUserForm
 
 bp = Blueprint("admin", __name__, template_folder="templates")
+
+
+def _admin():
+    user = me()
+    if not permissions.can_manage_users(user):
+        abort(403)
+    return user
+
+
+@bp.route("/admin/users")
+@login_required
+def users():
+    actor = _admin()
+    q = request.args.get("q", "")[:100]
+    return render_template("admin/users.html", users=users_service.list_users(actor, q), q=q)
+
+
+@bp.route("/admin/users/new", methods=["GET", "POST"])
+@login_required
+def new_user():
+    actor = _admin()
+    form = NewUserForm()
+    leftover = []
+    if form.validate_on_submit():
+        try:
+            user = users_service.create_user(
+                actor, email=form.email.data, name=form.name.data, role=form.role.data,
+                password=form.password.data, regions=form.regions.data, languages=form.languages.data,
+                skills=form.skills.data, locale=form.locale.data or None)
+        except Invalid as error:
+            leftover = apply_service_errors(form, error)
+        else:
+            flash(_("User %(email)s created.", email=user.email), "success")
+            return redirect(url_for("admin.edit_user", user_id=user.id))
+    return render_template("admin/user_form.html", form=form, user=None, leftover=leftover)
+
+
+@bp.route("/admin/users/<int:user_id>", methods=["GET", "POST"])
+@login_required
+def edit_user(user_id):
+    actor = _admin()
+    user = users_service.get_user(actor, user_id)
+    form = EditUserForm(data=None if request.method == "POST" else {
+        "name": user.name, "role": user.role, "regions": [p.code for p in user.regions],
+        "languages": user.languages, "skills": user.skills, "locale": user.locale,
+        "active": user.active, "away": user.away})
+    leftover = []
+    if form.validate_on_submit():
+        try:
+            users_service.update_user(
+                actor, user, name=form.name.data, role=form.role.data, regions=form.regions.data,
+                languages=form.languages.data, skills=form.skills.data, active=form.active.data,
+                away=form.away.data, locale=form.locale.data, password=form.password.data or None)
+        except Invalid as error:
+            leftover = apply_service_errors(form, error)
+        else:
+            flash(_("Saved."), "success")
+            return redirect(url_for("admin.edit_user", user_id=user.id))
+    return render_template("admin/user_form.html", form=form, user=user, leftover=leftover,
+                           revoke_form=ButtonForm(formdata=None))
+
+
+@bp.route("/admin/users/<int:user_id>/revoke-sessions", methods=["POST"])
+@login_required
+def revoke_sessions(user_id):
+    actor = _admin()
+    user = users_service.get_user(actor, user_id)
+    if ButtonForm().validate_on_submit():
+        users_service.admin_revoke_sessions(actor, user)
+        flash(_("Every session and API token of %(email)s is ended.", email=user.email), "success")
+    return redirect(url_for("admin.edit_user", user_id=user.id))
+
+
+from . import audit_log, places  # noqa: E402,F401  (they register their routes on bp)
