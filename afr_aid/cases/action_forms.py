@@ -24,6 +24,11 @@ ACTION_BUTTONS = {
     "verify": _l("Save verification"),
 }
 
+ACTION_TITLES = {
+    "decline": _l("Decline the case"), "resolve": _l("Resolve"), "close": _l("Close the case"),
+    "reopen": _l("Reopen the case"), "verify": _l("Verify the report"),
+}
+
 
 class NoteForm(FlaskForm):
     body = TextAreaField(_l("Add a note"), [DataRequired(REQUIRED), max_length(NOTE_MAX)], render_kw={"rows": 3})

@@ -13,7 +13,7 @@ from ..services import cases, routing, workflow
 from ..vocab import ACTIONS, TRANSITIONS, label
 from ..web import flash_domain_error, me
 from ..webforms import apply_service_errors
-from .action_forms import ACTION_BUTTONS, FIELD_LABELS, NoteForm, TransitionForm
+from .action_forms import ACTION_BUTTONS, ACTION_TITLES, FIELD_LABELS, NoteForm, TransitionForm
 from .views import bp
 
 MAX_SUGGESTIONS = 8
@@ -29,7 +29,7 @@ def _render(user, case, failed_action=None, failed_form=None, note_form=None):
         suggestions = routing.suggestions_for(user, case)[:MAX_SUGGESTIONS]
     return render_template(
         "cases/detail.html", case=case, events=cases.events_of(user, case), actions=actions, forms=forms,
-        suggestions=suggestions, buttons=ACTION_BUTTONS,
+        suggestions=suggestions, buttons=ACTION_BUTTONS, titles=ACTION_TITLES,
         note_form=note_form or NoteForm(formdata=None), can_note=permissions.can_add_note(user, case),
         show_reporter=permissions.can_see_reporter(user, case),
         show_perpetrator_detail=permissions.can_see_perpetrator_detail(user, case),
