@@ -3,11 +3,12 @@ from flask_babel import Babel
 from flask_login import LoginManager
 from flask_mailman import Mail
 from flask_migrate import Migrate
-from flask_smorest import Api
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFProtect
 from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
+
+from .api.base import AfrApi
 
 # Named constraints so Alembic can alter them on SQLite and PostgreSQL alike.
 NAMING_CONVENTION = {
@@ -28,5 +29,5 @@ migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()
 babel = Babel()
-api = Api()
+api = AfrApi()  # flask-smorest, answering errors through errors_web.py
 mail = Mail()
