@@ -186,8 +186,15 @@ def get_case(actor: User, ref: str, audit_view: bool = False) -> Case:
     if case is None:
         raise NotFound()
     if audit_view:
-        audit.record_now(actor, "case.view", case.ref)
+        record_view(actor, case)
     return case
+
+
+def record_view(actor: User, case: Case) -> None:
+    """A view of the case's detail, to the audit log (committed at once; the
+    commit expires loaded objects, so callers that show the case may first
+    read it, then record the view)."""
+    audit.record_now(actor, "case.view", case.ref)
 
 
 def events_of(actor: User, case: Case) -> list[CaseEvent]:
