@@ -8,6 +8,8 @@ from .services.users import UI_LOCALES
 
 
 def select_locale() -> str:
+    if request.path.startswith("/api/"):
+        return _api_locale()
     # An explicit choice (the language switcher) wins, also before signing in.
     chosen = session.get("locale") if _has_session() else None
     if chosen in UI_LOCALES:
@@ -20,6 +22,20 @@ def select_locale() -> str:
         return best
     if current_user and current_user.is_authenticated and current_user.locale in UI_LOCALES:
         return current_user.locale
+    return current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def _api_locale() -> str:
+    """The API: Accept-Language, else the bearer token's user. Never the cookie
+    session or its language switch: the API does not read cookies."""
+    best = request.accept_languages.best_match(UI_LOCALES)
+    if best:
+        return best
+    from .api.auth import caller_or_none
+
+    user = caller_or_none()
+    if user is not None and user.locale in UI_LOCALES:
+        return user.locale
     return current_app.config["BABEL_DEFAULT_LOCALE"]
 
 

@@ -1,0 +1,36 @@
+"""POST /tokens (sign in) and DELETE /tokens/current (sign out)."""
+from __future__ import annotations
+
+from flask import current_app
+from flask_smorest import Blueprint
+
+from ..services import api_tokens
+from .auth import current_token
+from .body import json_object, load
+from .docs import body, errors
+from .schemas.meta import TokenIn, TokenOut
+
+blp = Blueprint("api_tokens", __name__, url_prefix="/api/v1", description="Bearer tokens.")
+
+
+@blp.route("/tokens", methods=["POST"])
+@blp.doc(security=[], requestBody=body(TokenIn))
+@blp.response(201, TokenOut)
+@errors(blp, 400, 401, 413, 422, 429)
+def create_token():
+    """Sign in
+
+    Wrong credentials, an unknown email and a locked account all answer 401.
+    """
+    values = load(TokenIn(), json_object())
+    token, expires_at = api_tokens.sign_in(values["email"], values["password"], values.get("otp"))
+    return {"token": token, "expires_at": expires_at}
+
+
+@blp.route("/tokens/current", methods=["DELETE"])
+@blp.response(204)
+@errors(blp, 401)
+def delete_token():
+    """Sign out: this token stops working at once"""
+    api_tokens.sign_out(current_token())
+    return current_app.response_class(status=204)
