@@ -1,13 +1,17 @@
 """Locale and time zone selection."""
 from __future__ import annotations
 
-from flask import current_app, request, session
+from flask import current_app, has_request_context, request, session
 from flask_login import current_user
 
 from .services.users import UI_LOCALES
 
 
 def select_locale() -> str:
+    if not has_request_context():
+        # The command line, Celery tasks: messages in the default language (a
+        # task that writes to a user picks that user's locale itself).
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
     if request.path.startswith("/api/"):
         return _api_locale()
     # An explicit choice (the language switcher) wins, also before signing in.
