@@ -52,7 +52,7 @@ def import_places():
                     for message in messages[:20]:
                         flash(str(message), "error")
             else:
-                flash(_("%(added)d places added, %(updated)d renamed.", added=added, updated=updated), "success")
+                flash(_("Places added: %(added)d; renamed: %(updated)d.", added=added, updated=updated), "success")
     else:
         for messages in form.errors.values():
             for message in messages:

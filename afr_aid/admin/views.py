@@ -46,7 +46,7 @@ def new_user():
         except Invalid as error:
             leftover = apply_service_errors(form, error)
         else:
-            flash(_("User %(email)s created.", email=user.email), "success")
+            flash(_("The user is created."), "success")
             return redirect(url_for("admin.edit_user", user_id=user.id))
     return render_template("admin/user_form.html", form=form, user=None, leftover=leftover)
 
@@ -83,7 +83,7 @@ def revoke_sessions(user_id):
     user = users_service.get_user(actor, user_id)
     if ButtonForm().validate_on_submit():
         users_service.admin_revoke_sessions(actor, user)
-        flash(_("Every session and API token of %(email)s is ended.", email=user.email), "success")
+        flash(_("Every session and API token of this user is ended."), "success")
     return redirect(url_for("admin.edit_user", user_id=user.id))
 
 
