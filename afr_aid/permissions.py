@@ -120,6 +120,12 @@ def can_view_dashboard(user: User) -> bool:
     return user.role in ("donor", "coordinator", "admin")
 
 
+def works_the_queue(user: User) -> bool:
+    """Coordinators and admins start from the queue of open cases; volunteers
+    from their own cases."""
+    return user.role in ("coordinator", "admin")
+
+
 def donor_view(user: User) -> bool:
     """Donors see anonymous aggregates only: nothing below province, no case."""
     return user.role == "donor"

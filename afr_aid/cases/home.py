@@ -17,7 +17,7 @@ def home():
     user = me()
     if not permissions.can_list_cases(user):
         return redirect(url_for("dashboard.index"))
-    if permissions.can_manage_auto_routing(user):
+    if permissions.works_the_queue(user):
         # Coordinators and admins: the queue, overdue and critical first.
         return render_template("cases/queue.html", queue=cases.queue_for(user))
     assigned, _ = cases.list_cases(user, {"assignee": "me", "status": list(OPEN_STATUSES)}, limit=20)
