@@ -98,6 +98,7 @@ def test_sign_in_returns_to_the_page_asked_for_but_never_elsewhere(client, make_
     user = make_user("volunteer")
     response = client.get("/cases")
     assert response.status_code == 302 and "/login" in response.location
+    assert "Sign in to see this page." in client.get(response.location).get_data(as_text=True)
     token = csrf_from(client.get("/login?next=/cases").get_data(as_text=True))
     response = client.post("/login?next=/cases", data={"email": user.email, "password": PASSWORD,
                                                        "csrf_token": token})
