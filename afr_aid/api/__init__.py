@@ -19,6 +19,11 @@ SPEC_OPTIONS = {
 }
 
 
+def _blank_query_values(converter, field, ret=None, **kwargs) -> dict:
+    """Documents that an optional query value may be blank (`?kind=&q=`: no filter)."""
+    return {"allowEmptyValue": True} if (ret or {}).get("in") == "query" and not field.required else {}
+
+
 def init_api(app, api):
     from flask import request
     from flask_babel import refresh
@@ -30,6 +35,7 @@ def init_api(app, api):
     app.json.sort_keys = False
     api.init_app(app, spec_kwargs=SPEC_OPTIONS)
     api.spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer"})
+    api.ma_plugin.converter.add_parameter_attribute_function(_blank_query_values)
     for blueprint in (tokens.blp, meta.blp, cases.blp, workflow.blp):
         api.register_blueprint(blueprint)
         # Bearer tokens only (api/auth.py): no cookie, so nothing for CSRF to protect.

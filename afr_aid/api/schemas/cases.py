@@ -1,6 +1,8 @@
 """Cases: what a phone sends to file one, the list filters, what comes back."""
 from __future__ import annotations
 
+from datetime import date
+
 from flask_babel import lazy_gettext as _l
 from marshmallow import fields, validate
 
@@ -12,6 +14,7 @@ PHONE = validate.Regexp(r"^\+?[0-9][0-9 ()./-]{2,39}$", error=_l("Enter a phone 
 TIME = validate.Regexp(r"^([01][0-9]|2[0-3]):[0-5][0-9]$", error=_l("Enter a time as HH:MM (24 hours)."))
 PLACE = validate.Regexp(PLACE_CODE, error=_l("Enter a place code such as CD-NK-GOM."))
 VICTIMS_MAX = 1_000_000
+EARLIEST_INCIDENT = date(1990, 1, 1)  # a typo'd year (0206 for 2026) is caught, not stored
 
 
 def _place_code(**kwargs):
@@ -71,7 +74,8 @@ class AssistanceIn(CaseIn):
 
 class IncidentIn(CaseIn):
     kind = Code(["incident"], required=True)
-    occurred_on = Date(required=True, metadata={"description": "Not in the future."})
+    occurred_on = Date(required=True, validate=validate.Range(
+        min=EARLIEST_INCIDENT, error=_l("Enter a date from {min} on.")), metadata={"description": "Not in the future."})
     occurred_time = Text(5, validate=TIME)
     types = ListOf(Code(vocab.INCIDENT_TYPES), min_items=1, max_items=len(vocab.INCIDENT_TYPES), required=True)
     perpetrator = Code(vocab.PERPETRATORS)
