@@ -1,0 +1,72 @@
+"""SQL statements per call: constant, whatever the number of cases (no N+1)."""
+from contextlib import contextmanager
+
+import pytest
+from sqlalchemy import event
+
+from afr_aid.extensions import db
+from afr_aid.services import workflow
+from tests.api.conftest import API
+
+
+@contextmanager
+def counting():
+    statements = []
+
+    def count(conn, cursor, statement, parameters, context, executemany):
+        if not statement.startswith("BEGIN"):  # SQLite's explicit BEGIN IMMEDIATE; PostgreSQL has none
+            statements.append(statement)
+
+    # Each request starts with a fresh session, as in production (tests share one app context).
+    db.session.remove()
+    event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        yield statements
+    finally:
+        event.remove(db.engine, "before_cursor_execute", count)
+
+
+def _fill(people, file_case, how_many: int) -> str:
+    """Cases of both kinds, by several filers, some assigned; then the case
+    shown: filed by the volunteer, held by the other, closed as a duplicate."""
+    filers = [people.volunteer, people.coordinator, people.admin, people.other_volunteer]
+    assignees = [people.volunteer, people.other_volunteer, people.coordinator]
+    for n in range(how_many - 1):
+        kind = "incident" if n % 3 == 0 else "assistance"
+        case = file_case(filers[n % len(filers)], kind, location=["CD-NK-GOM", "CD-NK-BEN", "CD-NK"][n % 3])
+        if n % 2:
+            workflow.transition(people.coordinator, case, "assign", {"assignee": assignees[n % 3].email})
+    original = file_case(people.admin)
+    shown = file_case(people.volunteer)
+    workflow.transition(people.coordinator, shown, "assign", {"assignee": people.other_volunteer.email})
+    workflow.transition(people.coordinator, shown, "close", {"outcome": "duplicate", "duplicate_of": original.ref})
+    return shown.ref
+
+
+# The token with its user; the user's regions; the page of cases with their
+# places and people; the regions of those people (User.regions is a selectin
+# relationship: one query for the filers, one for the assignees).
+LIST_QUERIES = 5
+# The token, the user's regions, the case with its place and people, the
+# regions of its filer and of its assignee, the reference it duplicates, the audit line.
+DETAIL_QUERIES = 7
+
+
+@pytest.mark.parametrize("how_many", [5, 30])
+def test_listing_costs_the_same_for_5_and_30_cases(client, auth, people, file_case, how_many):
+    _fill(people, file_case, how_many)
+    headers = auth.coordinator
+    with counting() as statements:
+        response = client.get(f"{API}/cases?limit=200", headers=headers)
+    assert len(response.get_json()["items"]) == how_many + 1
+    assert len(statements) == LIST_QUERIES, "\n\n".join(statements)
+
+
+@pytest.mark.parametrize("how_many", [5, 30])
+def test_a_case_costs_the_same_whatever_else_exists(client, auth, people, file_case, how_many):
+    ref = _fill(people, file_case, how_many)
+    headers = auth.coordinator
+    with counting() as statements:
+        response = client.get(f"{API}/cases/{ref}", headers=headers)
+    assert response.status_code == 200
+    assert len(statements) == DETAIL_QUERIES, "\n\n".join(statements)
