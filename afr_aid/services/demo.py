@@ -67,12 +67,19 @@ def load_demo(case_count: int = 200, seed: int = 7) -> dict | None:
     volunteers = [create_user(None, email=f"{local}@{DEMO_DOMAIN}", name=name, role="volunteer",
                               password=password, regions=regions, languages=langs, skills=skills)
                   for local, name, regions, langs, skills in VOLUNTEERS]
+    # Region paths read once: every commit below expires the users, and asking
+    # each of them `covers()` again would reload them all for every case.
+    reach = {user: [region.path for region in user.regions] for user in coordinators + volunteers}
     for i in range(case_count):
-        _demo_case(rng, i, volunteers, coordinators, users["admin"])
+        _demo_case(rng, i, volunteers, coordinators, users["admin"], reach)
     return {"users": 2 + len(coordinators) + len(volunteers), "cases": case_count}
 
 
-def _demo_case(rng, i, volunteers, coordinators, admin) -> None:
+def _covers(paths: list[str], place_path: str) -> bool:
+    return any(place_path == path or place_path.startswith(path + "/") for path in paths)
+
+
+def _demo_case(rng, i, volunteers, coordinators, admin, reach) -> None:
     filer = rng.choice(volunteers)
     place = rng.choice(filer.regions)
     if place.level == "province":
@@ -103,11 +110,11 @@ def _demo_case(rng, i, volunteers, coordinators, admin) -> None:
         data["reliability"] = rng.choice(["confirmed", "probable", "unconfirmed"])
     case, _ = cases.file_case(filer, kind, uuid.UUID(int=rng.getrandbits(128)), data)
     _backdate(case, rng.randint(0, 90 * 24))
-    coordinator = next((c for c in coordinators if c.covers(case.location)), admin)
+    coordinator = next((c for c in coordinators if _covers(reach[c], case.place_path)), admin)
     stage = rng.choices(["new", "assigned", "accepted", "in_progress", "resolved", "closed"], [3, 2, 2, 2, 1, 4])[0]
     if stage == "new":
         return
-    candidates = [v for v in volunteers if v.covers(case.location)] or [filer]
+    candidates = [v for v in volunteers if _covers(reach[v], case.place_path)] or [filer]
     assignee = rng.choice(candidates)
     workflow.transition(coordinator, case, "assign", {"assignee": assignee.email})
     for action, who in (("accept", assignee), ("start", assignee), ("resolve", assignee),
