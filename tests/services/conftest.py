@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, timedelta
-from types import SimpleNamespace
 
 import pytest
 from sqlalchemy import func, select, update
@@ -40,19 +39,38 @@ def good_fields(action: str, kind: str, assignee_email: str | None = None) -> di
     return dict(GOOD_FIELDS[action])
 
 
+WORLD = {
+    # attribute: (role, regions, name)
+    "admin": ("admin", [], "Ada Admin"),
+    "coord_nk": ("coordinator", ["CD-NK"], "Coordinator North Kivu"),
+    "coord_sk": ("coordinator", ["CD-SK"], "Coordinator South Kivu"),
+    "filer": ("volunteer", ["CD-NK-GOM"], "Filer Volunteer"),
+    "assignee": ("volunteer", ["CD-NK-GOM"], "Assigned Volunteer"),
+    "other": ("volunteer", ["CD-NK-GOM"], "Other Volunteer"),
+    "outsider": ("volunteer", ["CD-NK-GOM"], "Uninvolved Volunteer"),
+    "donor": ("donor", [], "Donor Partner"),
+}
+
+
+class World:
+    """The usual cast around a case filed in Goma (CD-NK-GOM, North Kivu).
+    Each person is created the first time a test asks for them."""
+
+    def __init__(self, make_user):
+        self._make_user = make_user
+
+    def __getattr__(self, name):
+        if name not in WORLD:
+            raise AttributeError(name)
+        role, regions, full_name = WORLD[name]
+        user = self._make_user(role, regions=regions, name=full_name)
+        setattr(self, name, user)
+        return user
+
+
 @pytest.fixture
 def world(make_user):
-    """The usual cast around a case filed in Goma (CD-NK-GOM, North Kivu)."""
-    return SimpleNamespace(
-        admin=make_user("admin", name="Ada Admin"),
-        coord_nk=make_user("coordinator", regions=["CD-NK"], name="Coordinator North Kivu"),
-        coord_sk=make_user("coordinator", regions=["CD-SK"], name="Coordinator South Kivu"),
-        filer=make_user("volunteer", regions=["CD-NK-GOM"], name="Filer Volunteer"),
-        assignee=make_user("volunteer", regions=["CD-NK-GOM"], name="Assigned Volunteer"),
-        other=make_user("volunteer", regions=["CD-NK-GOM"], name="Other Volunteer"),
-        outsider=make_user("volunteer", regions=["CD-NK-GOM"], name="Uninvolved Volunteer"),
-        donor=make_user("donor", name="Donor Partner"),
-    )
+    return World(make_user)
 
 
 PATHS = {

@@ -75,19 +75,25 @@ def _cursor(payload) -> str:
     return base64.urlsafe_b64encode(json.dumps(payload).encode()).decode().rstrip("=")
 
 
-@pytest.mark.parametrize("cursor", [
+BAD_CURSORS = [
     "not a cursor", "%%%", "é", "AAAA", _cursor("x"), _cursor([]), _cursor({"a": 1, "b": 2}),
     _cursor(["2026-01-01T00:00:00", 5]),                 # no time zone
     _cursor(["yesterday", 5]), _cursor([5, 5]), _cursor(["2026-01-01T00:00:00+00:00", "5"]),
     _cursor(["2026-01-01T00:00:00+00:00", 5, 6]), _cursor(["2026-01-01T00:00:00+00:00", 2 ** 70]),
     _cursor(["2026-01-01T00:00:00+00:00", True]), _cursor(["2026-01-01T00:00:00+00:00", None]),
     "A" * 5000,
-])
-def test_a_bad_cursor_is_invalid_naming_cursor(world, cursor):
+]
+
+
+def test_a_bad_cursor_is_invalid_naming_cursor(world):
     file(world.filer)
-    with pytest.raises(Invalid) as refused:
-        cases_service.list_cases(world.filer, {}, limit=10, cursor=cursor)
-    assert list(refused.value.fields) == ["cursor"]
+    for cursor in BAD_CURSORS:
+        with pytest.raises(Invalid) as refused:
+            cases_service.list_cases(world.filer, {}, limit=10, cursor=cursor)
+        assert list(refused.value.fields) == ["cursor"], cursor[:60]
+    # ... and a good one still works afterwards.
+    items, _ = cases_service.list_cases(world.filer, {}, limit=10)
+    assert len(items) == 1
 
 
 # ---- filters ----------------------------------------------------------------------
@@ -111,51 +117,47 @@ def spread(world, make_user):
     return s
 
 
-def listed(user, **filters):
-    items, cursor = cases_service.list_cases(user, filters, limit=200)
-    assert cursor is None
-    return {key for key, value in SPREAD.items() if value in refs(items)} if SPREAD else set()
-
-
-SPREAD: dict = {}
-
-
 @pytest.fixture
-def by_name(spread):
-    SPREAD.clear()
-    SPREAD.update({key: case.ref for key, case in spread.items()})
-    yield spread
-    SPREAD.clear()
+def listed(spread):
+    """listed(user, **filters) -> the names (keys of `spread`) of the cases listed."""
+    names = {case.ref: key for key, case in spread.items()}
+
+    def run(user, **filters):
+        items, cursor = cases_service.list_cases(user, filters, limit=200)
+        assert cursor is None
+        return {names[case.ref] for case in items if case.ref in names}
+
+    return run
 
 
-def test_filter_by_kind(world, by_name):
+def test_filter_by_kind(world, spread, listed):
     assert listed(world.admin, kind="incident") == {"incident_masisi", "closed_goma"}
-    assert listed(world.admin, kind="assistance") == set(by_name) - {"incident_masisi", "closed_goma"}
+    assert listed(world.admin, kind="assistance") == set(spread) - {"incident_masisi", "closed_goma"}
 
 
-def test_filter_by_a_list_of_statuses(world, by_name):
+def test_filter_by_a_list_of_statuses(world, spread, listed):
     assert listed(world.admin, status=["closed"]) == {"closed_goma"}
     assert listed(world.admin, status=["accepted", "closed"]) == {"assigned_goma", "closed_goma"}
-    assert listed(world.admin, status=["new"]) == set(by_name) - {"assigned_goma", "closed_goma"}
+    assert listed(world.admin, status=["new"]) == set(spread) - {"assigned_goma", "closed_goma"}
 
 
-def test_filter_by_urgency(world, by_name):
+def test_filter_by_urgency(world, spread, listed):
     assert listed(world.admin, urgency="critical") == {"incident_masisi", "late_goma"}
     assert listed(world.admin, urgency="low") == {"food_goma"}
 
 
-def test_filter_by_location_covers_every_place_below(world, by_name):
+def test_filter_by_location_covers_every_place_below(world, spread, listed):
     assert listed(world.admin, location="CD-NK") == {"food_goma", "incident_masisi", "at_province",
                                                      "assigned_goma", "closed_goma", "late_goma"}
     assert listed(world.admin, location="CD-NK-GOM") == {"food_goma", "assigned_goma", "closed_goma", "late_goma"}
     assert listed(world.admin, location="cd-sk") == {"shelter_bukavu"}
-    assert listed(world.admin, location="CD") == set(by_name)
+    assert listed(world.admin, location="CD") == set(spread)
     with pytest.raises(Invalid) as refused:
         cases_service.list_cases(world.admin, {"location": "CD-ZZ"})
     assert list(refused.value.fields) == ["location"]
 
 
-def test_filter_by_location_includes_imported_localities(world, by_name):
+def test_filter_by_location_includes_imported_localities(world, spread, listed):
     places_service.import_places_csv(world.admin, b"code,name,level,parent\nCD-NK-GOM-MAJ,Majengo,locality,CD-NK-GOM\n")
     in_locality = file(world.filer, location="CD-NK-GOM-MAJ")
     items, _ = cases_service.list_cases(world.admin, {"location": "CD-NK-GOM"}, limit=200)
@@ -164,43 +166,45 @@ def test_filter_by_location_includes_imported_localities(world, by_name):
     assert refs(items) == {in_locality.ref}
 
 
-def test_filter_by_assignee(world, by_name):
+def test_filter_by_assignee(world, spread, listed):
     assert listed(world.assignee, assignee="me") == {"assigned_goma", "closed_goma"}
     assert listed(world.filer, assignee="me") == set()
-    assert listed(world.admin, assignee="none") == set(by_name) - {"assigned_goma", "closed_goma"}
+    assert listed(world.admin, assignee="none") == set(spread) - {"assigned_goma", "closed_goma"}
     assert listed(world.admin, assignee=world.assignee.email) == {"assigned_goma", "closed_goma"}
     assert listed(world.admin, assignee=world.assignee.email.upper()) == {"assigned_goma", "closed_goma"}
     assert listed(world.admin, assignee="nobody@tests.afr-aid.org") == set()
 
 
-def test_filter_by_overdue(world, by_name):
+def test_filter_by_overdue(world, spread, listed):
     assert listed(world.admin, overdue=True) == {"late_goma"}
-    assert listed(world.admin, overdue=False) == set(by_name) - {"late_goma"}
+    assert listed(world.admin, overdue=False) == set(spread) - {"late_goma"}
 
 
-def test_search_by_reference_in_any_letter_case(world, by_name):
-    ref = by_name["incident_masisi"].ref
+def test_search_by_reference_in_any_letter_case(world, spread, listed):
+    ref = spread["incident_masisi"].ref
     assert listed(world.admin, q=ref) == {"incident_masisi"}
     assert listed(world.admin, q=ref.lower()) == {"incident_masisi"}
     assert listed(world.admin, q=f"  {ref}  ") == {"incident_masisi"}
 
 
-def test_search_by_person_name_ignores_letter_case(world, by_name):
+def test_search_by_person_name_ignores_letter_case(world, spread, listed):
     assert listed(world.admin, q="aline") == {"food_goma", "at_province"}
     assert listed(world.admin, q="MUKAMANA") == {"shelter_bukavu"}
     assert listed(world.admin, q="nobody like this") == set()
 
 
-def test_search_takes_the_words_literally(world, by_name):
+def test_search_takes_the_words_literally(world, spread, listed):
     """`%` and `_` are letters to search for, not wildcards."""
     assert listed(world.admin, q="%") == set()
     assert listed(world.admin, q="_") == set()
-    special = file(world.filer, person={"name": "Kito_100%"})
-    items, _ = cases_service.list_cases(world.admin, {"q": "o_100%"}, limit=200)
+    special = file(world.filer, person={"name": "Kito_100% Bahati"})
+    items, _ = cases_service.list_cases(world.admin, {"q": "Kito_100%"}, limit=200)
     assert refs(items) == {special.ref}
+    items, _ = cases_service.list_cases(world.admin, {"q": "K_to"}, limit=200)
+    assert items == []
 
 
-def test_search_by_reporter_name_only_for_those_who_may_see_the_reporter(world, by_name):
+def test_search_by_reporter_name_only_for_those_who_may_see_the_reporter(world, spread, listed):
     assert listed(world.filer, q="jean reporter") == {"incident_masisi"}      # the filer
     assert listed(world.coord_nk, q="Jean") == {"incident_masisi"}            # coordinator in scope
     assert listed(world.admin, q="reporter") == {"incident_masisi"}
@@ -217,7 +221,7 @@ def test_a_volunteer_assignee_cannot_find_a_case_by_its_reporters_name(world, ma
     assert items == []                # ... but cannot search by the reporter they may not see
 
 
-def test_filters_combine_and_never_widen_the_scope(world, by_name):
+def test_filters_combine_and_never_widen_the_scope(world, spread, listed):
     assert listed(world.admin, kind="assistance", location="CD-NK-GOM", status=["new"]) == {"food_goma", "late_goma"}
     assert listed(world.coord_sk, location="CD-NK") == set()
     assert listed(world.outsider, q="aline") == set()

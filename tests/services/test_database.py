@@ -1,0 +1,120 @@
+"""Database settings that users feel: on SQLite, WAL, foreign keys, and writes
+that queue instead of failing with "database is locked"; on both databases,
+many people filing at once get unique, gap-free references."""
+from __future__ import annotations
+
+import shutil
+import sqlite3
+import threading
+import uuid
+from datetime import date
+
+import pytest
+from sqlalchemy import select, text
+from sqlalchemy.exc import IntegrityError
+
+from afr_aid.extensions import db
+from afr_aid.models import Case, CaseCounter, CaseEvent, User
+from afr_aid.services.cases import file_case
+from afr_aid.services.users import create_user
+
+from ..conftest import CHEAP_ARGON2, PASSWORD, TEST_DB_URL, _make_app, assistance_data, incident_data
+
+
+@pytest.fixture
+def sqlite_app(sqlite_template, tmp_path):
+    """An app on its own SQLite file, whatever TEST_DATABASE_URL says."""
+    target = tmp_path / "afr.sqlite"
+    shutil.copy(sqlite_template, target)
+    app = _make_app(tmp_path / "instance", f"sqlite:///{target}")
+    assert app.config["ARGON2_PARAMS"] == CHEAP_ARGON2
+    with app.app_context():
+        yield app
+        db.session.remove()
+        db.engine.dispose()
+
+
+def test_sqlite_runs_in_wal_mode_with_foreign_keys_on(sqlite_app):
+    assert db.session.execute(text("PRAGMA journal_mode")).scalar() == "wal"
+    assert db.session.execute(text("PRAGMA foreign_keys")).scalar() == 1
+    assert db.session.execute(text("PRAGMA busy_timeout")).scalar() >= 5000
+
+
+def test_sqlite_refuses_a_row_pointing_at_nothing(sqlite_app):
+    db.session.add(CaseEvent(case_id=987654, action="note", note="orphan"))
+    with pytest.raises(IntegrityError):
+        db.session.commit()
+    db.session.rollback()
+
+
+def test_sqlite_transactions_take_the_write_lock_at_once(sqlite_app):
+    """BEGIN IMMEDIATE: a second writer waits its turn at the start of its
+    transaction, never half-way through it (where it would fail at once)."""
+    db.session.execute(select(User.id)).all()  # the session's transaction has begun
+    path = db.engine.url.database
+    other = sqlite3.connect(path, timeout=0, isolation_level=None)
+    try:
+        with pytest.raises(sqlite3.OperationalError, match="locked"):
+            other.execute("BEGIN IMMEDIATE")
+        db.session.commit()
+        other.execute("BEGIN IMMEDIATE")  # free again once the first one is done
+        other.execute("ROLLBACK")
+    finally:
+        other.close()
+
+
+DATABASES = ["sqlite"] + (["postgresql"] if TEST_DB_URL else [])
+THREADS, EACH = 8, 20
+
+
+@pytest.mark.parametrize("database", DATABASES)
+def test_eight_people_filing_twenty_cases_each_at_once(request, database):
+    app = request.getfixturevalue("sqlite_app" if database == "sqlite" else "app")
+    user_ids = []
+    for i in range(THREADS):
+        user_ids.append(create_user(None, email=f"filer{i}@tests.afr-aid.org", name=f"Filer {i}", role="volunteer",
+                                    password=PASSWORD, regions=["CD-NK"]).id)
+    create_user(None, email="coord@tests.afr-aid.org", name="Coordinator", role="coordinator", password=PASSWORD,
+                regions=["CD-NK"])  # critical cases notify them, inside the same transactions
+    db.session.commit()
+    db.session.close()  # hold no lock while the threads work
+
+    start = threading.Barrier(THREADS)
+    errors: list[BaseException] = []
+
+    def filer(user_id):
+        with app.app_context():
+            try:
+                user = db.session.get(User, user_id)
+                # On SQLite even a read transaction holds the write lock (BEGIN
+                # IMMEDIATE): end it before waiting for the others.
+                db.session.commit()
+                start.wait(timeout=30)
+                for j in range(EACH):
+                    if j % 2:
+                        data = incident_data(urgency="critical" if j % 4 == 1 else "low")
+                        data["occurred_on"] = date.fromisoformat(data["occurred_on"])
+                        file_case(user, "incident", uuid.uuid4(), data)
+                    else:
+                        file_case(user, "assistance", uuid.uuid4(), assistance_data(urgency="low"))
+            except BaseException as error:  # noqa: BLE001 - reported below
+                errors.append(error)
+
+    threads = [threading.Thread(target=filer, args=(uid,)) for uid in user_ids]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert not any(t.is_alive() for t in threads), "filing hung"
+    assert not errors, [repr(e) for e in errors[:3]]
+
+    rows = db.session.execute(select(Case.kind, Case.number, Case.ref, Case.created_by_id)).all()
+    assert len(rows) == THREADS * EACH
+    assert len({ref for _, _, ref, _ in rows}) == len(rows)
+    for kind in ("assistance", "incident"):
+        numbers = sorted(number for k, number, _, _ in rows if k == kind)
+        assert numbers == list(range(1, THREADS * EACH // 2 + 1)), kind  # no gap, no repeat
+        assert db.session.scalar(select(CaseCounter.last).where(CaseCounter.kind == kind)) == len(numbers)
+    per_filer = {uid: sum(1 for *_, by in rows if by == uid) for uid in user_ids}
+    assert set(per_filer.values()) == {EACH}
+    assert db.session.scalar(select(db.func.count()).select_from(CaseEvent)) == THREADS * EACH
