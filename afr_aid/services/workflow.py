@@ -111,7 +111,17 @@ def transition_errors(actor: User, case: Case, action: str, fields: dict) -> dic
     return _check_fields(actor, case, action, fields)[0]
 
 
+def _lock(case: Case) -> None:
+    """Re-reads the case under a row lock (PostgreSQL; SQLite's writers already
+    queue). Two requests acting at once, such as a double tap on a slow
+    connection, then take turns, and the second sees what the first did (409)
+    instead of acting on the status both read before either wrote."""
+    db.session.execute(select(Case.id).where(Case.id == case.id).with_for_update())
+    db.session.refresh(case)
+
+
 def transition(actor: User, case: Case, action: str, fields: dict) -> Case:
+    _lock(case)
     check_transition(actor, case, action)
     errors, note, detail, assignee, duplicate = _check_fields(actor, case, action, fields)
     if errors:

@@ -118,3 +118,64 @@ def test_eight_people_filing_twenty_cases_each_at_once(request, database):
     per_filer = {uid: sum(1 for *_, by in rows if by == uid) for uid in user_ids}
     assert set(per_filer.values()) == {EACH}
     assert db.session.scalar(select(db.func.count()).select_from(CaseEvent)) == THREADS * EACH
+
+
+@pytest.mark.parametrize("action", ["accept", "close"])
+def test_a_double_submitted_action_happens_once(app, make_user, action):
+    """A volunteer on a slow connection taps twice: two requests race. One
+    wins; the other sees the new status and is refused (409), so the timeline
+    and the notifications hold the action once."""
+    from afr_aid.errors import Conflict
+    from afr_aid.services import cases as cases_service
+    from afr_aid.services import workflow
+
+    coordinator = make_user("coordinator", regions=["CD-NK"])
+    volunteer = make_user("volunteer", regions=["CD-NK"])
+    other = make_user("volunteer", regions=["CD-NK"])
+    data = assistance_data(urgency="low")
+    case, _ = file_case(other, "assistance", uuid.uuid4(), data)
+    workflow.transition(coordinator, case, "assign", {"assignee": volunteer.email})
+    ref = case.ref
+    actor_id = volunteer.id if action == "accept" else coordinator.id
+    fields = {"outcome": "assisted"} if action == "close" else {}
+    db.session.commit()
+    db.session.close()
+
+    first_loaded, second_done = threading.Event(), threading.Event()
+    results: dict[str, object] = {}
+
+    def attempt(name, before=None, after=None):
+        with app.app_context():
+            try:
+                if before:
+                    before()
+                actor = db.session.get(User, actor_id)
+                loaded = cases_service.get_case(actor, ref)
+                if name == "first":
+                    first_loaded.set()
+                    # On PostgreSQL the second request commits meanwhile; on SQLite it
+                    # waits for this transaction (BEGIN IMMEDIATE), so give up waiting.
+                    second_done.wait(timeout=1.5)
+                workflow.transition(actor, loaded, action, fields)
+                results[name] = "done"
+            except Conflict:
+                db.session.rollback()
+                results[name] = "conflict"
+            except BaseException as error:  # noqa: BLE001
+                db.session.rollback()
+                results[name] = repr(error)
+            finally:
+                if after:
+                    after()
+
+    first = threading.Thread(target=attempt, args=("first",))
+    second = threading.Thread(target=attempt, args=("second", lambda: first_loaded.wait(timeout=10),
+                                                    second_done.set))
+    first.start()
+    second.start()
+    first.join(timeout=60)
+    second.join(timeout=60)
+    assert sorted(results.values()) == ["conflict", "done"], results
+    case = db.session.scalar(select(Case).where(Case.ref == ref))
+    timeline = db.session.scalars(select(CaseEvent.action).where(CaseEvent.case_id == case.id)).all()
+    assert timeline.count(action) == 1, timeline
