@@ -14,9 +14,15 @@ from ..errors import Forbidden, Invalid
 from ..extensions import db
 from ..models import Place, User
 from ..models.place import LEVELS
+from ..vocab import PLACE_LEVELS, label
 from . import audit
 
 CODE_RE = re.compile(r"^[A-Z]{2}(-[A-Z0-9]{1,12}){0,4}$")
+# What each level may lie under: the tree is country → province → territory →
+# locality (localities may nest). Donors see down to provinces and regions are
+# chosen down to territories by level, so a level must match the place's depth.
+PARENT_LEVELS = {"country": (), "province": ("country",), "territory": ("province",),
+                 "locality": ("territory", "locality")}
 
 
 def get_place(code: str | None) -> Place | None:
@@ -60,6 +66,10 @@ def upsert_places(rows: Iterable[dict]) -> tuple[int, int]:
             problems.append(_l("Line %(line)d: the parent %(code)s is unknown.", line=line, code=parent_code[:40]))
         if level != "country" and not parent_code:
             problems.append(_l("Line %(line)d: only a country has no parent.", line=line))
+        if level in LEVELS and parent is not None and parent.level not in PARENT_LEVELS[level]:
+            problems.append(_l("Line %(line)d: a place of level %(level)s cannot lie under one of level "
+                               "%(parent)s.", line=line, level=label(PLACE_LEVELS, level),
+                               parent=label(PLACE_LEVELS, parent.level)))
         if problems:
             errors.setdefault("file", []).extend(problems)
             continue

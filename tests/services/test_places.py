@@ -125,3 +125,33 @@ def test_only_admins_import_places(world):
         with pytest.raises(Forbidden):
             places_service.import_places_csv(user, CSV_OK.encode())
     assert places_service.get_place("CD-NK-GOM-KAT") is None
+
+
+@pytest.mark.parametrize("row", [
+    "CD-NK-GOM-KAT,Katindo,province,CD-NK-GOM",     # a "province" inside Goma: donors would see it
+    "CD-NK-GOM-KAT,Katindo,territory,CD-NK-GOM",    # a territory inside a territory
+    "CD-NK-GOM-KAT,Katindo,locality,CD-NK",         # a locality straight under a province
+    "CD-NK-X,Somewhere,locality,CD",
+    "CD-ZZ,Zed,country,CD",                          # a country inside a country
+])
+def test_a_level_that_does_not_fit_under_its_parent_is_refused(world, row):
+    """Donors see places down to province level only, and regions are chosen
+    down to territories: a locality labelled "province" must not slip in."""
+    data = "code,name,level,parent\n" + row + "\n"
+    with pytest.raises(Invalid) as refused:
+        places_service.import_places_csv(world.admin, data.encode())
+    assert list(refused.value.fields) == ["file"]
+    assert all("Line 2" in str(m) for m in refused.value.fields["file"])
+    assert count(Place) == 43
+    assert [p.code for p in places_service.all_places("province")] == ["CD", "CD-IT", "CD-MA", "CD-NK", "CD-SK",
+                                                                        "CD-TA"]
+
+
+def test_other_countries_and_their_provinces_can_be_added(world):
+    data = ("code,name,level,parent\n"
+            "RW,Rwanda,country,\n"
+            "RW-01,Kigali,province,RW\n"
+            "RW-01-GAS,Gasabo,territory,RW-01\n"
+            "RW-01-GAS-KIM,Kimironko,locality,RW-01-GAS\n")
+    assert places_service.import_places_csv(world.admin, data.encode()) == (4, 0)
+    assert places_service.get_place("RW-01-GAS-KIM").path == "RW/RW-01/RW-01-GAS/RW-01-GAS-KIM"
