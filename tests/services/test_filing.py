@@ -112,6 +112,7 @@ def test_the_overdue_filter_splits_the_list_in_two(world):
 
 @pytest.mark.parametrize("kind", ["assistance", "incident"])
 def test_the_same_client_uuid_from_the_same_user_returns_the_first_case(world, kind):
+    world.filer, world.coord_nk  # noqa: B018 - everyone exists before counting
     client_uuid = uuid.uuid4()
     first, created = cases_service.file_case(world.filer, kind, client_uuid, _data(kind, urgency="critical"))
     assert created is True
