@@ -49,17 +49,12 @@ def create_user_command(email, name, role, regions, languages, skills, password_
 @click.argument("csv_file", type=click.File("rb"))
 def import_places_command(csv_file):
     """Load places (code,name,level,parent) from a CSV file."""
-    from .extensions import db
-    from .services.places import upsert_places
-    import csv
-    import io
+    from .services.places import import_places_csv
 
-    reader = csv.DictReader(io.StringIO(csv_file.read().decode("utf-8-sig")))
     try:
-        added, updated = upsert_places(reader)
+        added, updated = import_places_csv(None, csv_file.read())
     except Invalid as error:
         _fail(error)
-    db.session.commit()
     click.echo(f"{added} added, {updated} renamed")
 
 
