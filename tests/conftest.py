@@ -14,6 +14,8 @@ import shutil
 import uuid
 
 import pytest
+from flask import g
+from flask.testing import FlaskClient
 from sqlalchemy import create_engine, text
 
 from afr_aid import create_app
@@ -89,6 +91,19 @@ def _make_app(instance, url, **extra):
     return app
 
 
+class FreshGlobalsClient(FlaskClient):
+    """Each request starts with an empty `g`, as in production.
+
+    The `app` fixture keeps one app context open for the whole test and Flask
+    reuses it for test-client requests, so `g` would otherwise carry the signed-in
+    user (Flask-Login), the CSRF token and the locale from one request, or one
+    client, into the next, and tests could pass for the wrong reason."""
+
+    def open(self, *args, **kwargs):
+        vars(g._get_current_object()).clear()
+        return super().open(*args, **kwargs)
+
+
 @pytest.fixture
 def app(request, tmp_path):
     if TEST_DB_URL:
@@ -99,6 +114,7 @@ def app(request, tmp_path):
         shutil.copy(template, target)
         url = f"sqlite:///{target}"
     app = _make_app(tmp_path / "instance", url)
+    app.test_client_class = FreshGlobalsClient
     with app.app_context():
         yield app
         db.session.remove()
