@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from flask import current_app, has_request_context, request, session
 from flask_login import current_user
+from werkzeug.datastructures import LanguageAccept
 
 from .services.users import UI_LOCALES
 
@@ -19,20 +20,21 @@ def select_locale() -> str:
     if chosen in UI_LOCALES:
         return chosen
     if current_user and current_user.is_authenticated and current_user.locale in UI_LOCALES:
-        if not request.headers.get("Accept-Language") or not request.path.startswith("/api/"):
-            return current_user.locale
-    best = request.accept_languages.best_match(UI_LOCALES) if request else None
-    if best:
-        return best
-    if current_user and current_user.is_authenticated and current_user.locale in UI_LOCALES:
         return current_user.locale
-    return current_app.config["BABEL_DEFAULT_LOCALE"]
+    return _accepted() or current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def _accepted() -> str | None:
+    """The browser's best named language. A bare "*" names none: it must not
+    pick whichever language happens to be listed first."""
+    named = LanguageAccept([(value, q) for value, q in request.accept_languages if value != "*"])
+    return named.best_match(UI_LOCALES)
 
 
 def _api_locale() -> str:
     """The API: Accept-Language, else the bearer token's user. Never the cookie
     session or its language switch: the API does not read cookies."""
-    best = request.accept_languages.best_match(UI_LOCALES)
+    best = _accepted()
     if best:
         return best
     from .api.auth import caller_or_none
