@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 from celery import Celery, Task
-from celery.schedules import crontab
 from flask import Flask
 
 
@@ -15,19 +14,6 @@ def broker_url(app: Flask) -> str:
     if app.config.get("CELERY_BROKER_URL"):
         return app.config["CELERY_BROKER_URL"]
     return f"sqla+sqlite:///{Path(app.instance_path) / 'broker.sqlite'}"
-
-
-# Crontab times are in `timezone` below: SUMMARY_TIMEZONE. Every task here is
-# safe to run twice at once (two beat processes by mistake): see the services.
-BEAT_SCHEDULE = {
-    # The outbox sweep: what a broker or worker failure left undelivered.
-    "sweep-outbox": {"task": "afr_aid.tasks.notifications.sweep_outbox", "schedule": 30.0},
-    "unassigned-alerts": {"task": "afr_aid.tasks.alerts.unassigned_alerts", "schedule": 60.0},
-    "overdue-alerts": {"task": "afr_aid.tasks.alerts.overdue_alerts", "schedule": 300.0},
-    "daily-digests": {"task": "afr_aid.tasks.summaries.gather_digests", "schedule": crontab(hour=6, minute=30)},
-    "weekly-summaries": {"task": "afr_aid.tasks.summaries.send_weekly_summaries",
-                         "schedule": crontab(day_of_week="mon", hour=7, minute=0)},
-}
 
 
 def celery_init_app(app: Flask) -> Celery:
@@ -55,7 +41,10 @@ def celery_init_app(app: Flask) -> Celery:
         "timezone": app.config.get("SUMMARY_TIMEZONE", "Africa/Lubumbashi"),
         "enable_utc": True,
         "imports": ("afr_aid.tasks",),
-        "beat_schedule": BEAT_SCHEDULE,
+        "beat_schedule": {
+            # The outbox sweep: what a broker or worker failure left undelivered.
+            "sweep-outbox": {"task": "afr_aid.tasks.notifications.sweep_outbox", "schedule": 30.0},
+        },
     })
     celery.set_default()
     app.extensions["celery"] = celery
