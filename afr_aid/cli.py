@@ -79,6 +79,9 @@ def demo_command():
 
 
 def init_app(app: Flask) -> None:
+    from .notifications.cli import summaries_cli
+
+    app.cli.add_command(summaries_cli)
     app.cli.add_command(users_cli)
     app.cli.add_command(places_cli)
     app.cli.add_command(demo_command)

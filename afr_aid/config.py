@@ -55,6 +55,11 @@ class Config:
         self.MAIL_BACKEND = "smtp"
         self.MAIL_TIMEOUT = 20
         self.MAIL_DIR = str(instance / "mail")
+        # How long a worker may hold a notification it is sending before the sweep
+        # takes it back (its worker is then presumed dead). Far above MAIL_TIMEOUT.
+        self.NOTIFICATION_LEASE_SECONDS = int(env.get("NOTIFICATION_LEASE_SECONDS", "120") or 120)
+        # The sweep leaves rows younger than this to the task published at their commit.
+        self.NOTIFICATION_SWEEP_GRACE_SECONDS = int(env.get("NOTIFICATION_SWEEP_GRACE_SECONDS", "20") or 20)
         # Publish delivery tasks after each commit (tests that need no worker turn it off).
         self.CELERY_DISPATCH = _bool(env.get("CELERY_DISPATCH"), default=True)
 

@@ -7,6 +7,7 @@ later. Publishing therefore never raises into the request that made the change.
 from __future__ import annotations
 
 import logging
+import time
 
 from flask import Flask, current_app
 from sqlalchemy import event
@@ -14,6 +15,12 @@ from sqlalchemy.orm import Session
 
 log = logging.getLogger("afr_aid.outbox")
 KEY = "afr_pending_notifications"
+# After a failed publish, this process stops trying for a while: every request
+# would otherwise wait out the socket timeout again on a broker that hangs.
+# Only a shortcut (per process, lost on restart): the sweep is what recovers.
+BACKOFF_SECONDS = 30.0
+_down_until: dict[str, float] = {}  # broker URL -> monotonic time
+BATCH = 20
 
 
 def init_app(app: Flask) -> None:
@@ -24,7 +31,15 @@ def init_app(app: Flask) -> None:
 def _collect(session, flush_context):
     from .models import Notification
 
-    ids = [obj.id for obj in session.new if isinstance(obj, Notification)]
+    # Rows held for a digest or switched off are not delivered now.
+    ids = [obj.id for obj in session.new if isinstance(obj, Notification) and obj.status == "queued"]
+    if ids:
+        session.info.setdefault(KEY, []).extend(ids)
+
+
+def publish_after_commit(session, ids: list[int]) -> None:
+    """For rows inserted without the ORM (bulk inserts): publish them too once
+    the current transaction commits."""
     if ids:
         session.info.setdefault(KEY, []).extend(ids)
 
@@ -42,13 +57,30 @@ def _forget(session, previous_transaction):
 
 
 def publish(ids: list[int]) -> None:
+    broker = ""
     try:
         if not current_app.config.get("CELERY_DISPATCH", True):
             return
-        from .tasks.notifications import deliver_notification
-
-        for notification_id in ids:
-            deliver_notification.apply_async(args=[notification_id], retry=False)
+        broker = current_app.extensions["celery"].conf.broker_url
+        if time.monotonic() < _down_until.get(broker, 0.0):
+            log.info("broker marked down; %d notification(s) left for the sweep", len(ids))
+            return
+        enqueue(ids)
     except Exception as error:  # noqa: BLE001 - the sweep will pick the rows up
+        _down_until[broker] = time.monotonic() + BACKOFF_SECONDS
         log.warning("outbox publish failed (%s); %d notification(s) left for the sweep",
                     type(error).__name__, len(ids))
+
+
+def enqueue(ids: list[int]) -> None:
+    """One task per BATCH rows: a batch shares one SMTP connection (a weekly
+    summary to a thousand people is fifty tasks, not a thousand). Raises when
+    the broker cannot be reached."""
+    from .tasks.notifications import deliver_batch, deliver_notification
+
+    for start in range(0, len(ids), BATCH):
+        chunk = ids[start:start + BATCH]
+        if len(chunk) == 1:
+            deliver_notification.apply_async(args=[chunk[0]], retry=False)
+        else:
+            deliver_batch.apply_async(args=[chunk], retry=False)

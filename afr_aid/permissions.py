@@ -169,3 +169,37 @@ def can_manage_auto_routing(user: User) -> bool:
     """Who gets the auto-routing page at all; each region is still checked
     with can_set_auto_routing."""
     return user.role in ("coordinator", "admin")
+
+
+# Notifications (issue 4): the delivery log, the .eml outbox, summary previews
+# and preferences.
+
+def can_read_delivery_log(user: User) -> bool:
+    """Delivery log and .eml outbox: who was sent what, when. Admins only."""
+    return user.role == "admin"
+
+
+def can_preview_summaries(user: User) -> bool:
+    return user.role == "admin"
+
+
+def can_set_preferences(actor: User, user: User) -> bool:
+    """Everyone sets their own; admins may set anyone's (e.g. for staff
+    without a working mailbox)."""
+    return actor.id == user.id or actor.role == "admin"
+
+
+def summary_clause(region_paths: list[str] | None) -> ColumnElement[bool]:
+    """Cases counted in an emailed weekly summary. A mailbox lies outside AFR,
+    so only cases with consent to statistics count, for donors (movement-wide,
+    region_paths None) and coordinators (their regions) alike."""
+    consent = Case.consent_statistics.is_(True)
+    if region_paths is None:
+        return consent
+    return and_(consent, region_clause(region_paths))
+
+
+def summary_overdue_clause(region_paths: list[str]) -> ColumnElement[bool]:
+    """Cases whose reference a coordinator's summary lists as overdue: every
+    case in their regions (a reference names nobody)."""
+    return region_clause(region_paths)

@@ -4,10 +4,12 @@ from .case import Case, CaseCounter
 from .event import CaseEvent
 from .notification import Notification
 from .place import Place, RegionSetting
+from .preference import NotificationPreference
 from .session import ApiToken, UserSession
+from .summary import WeeklySummary
 from .user import User, user_regions
 
 __all__ = [
     "ApiToken", "AuditEntry", "Case", "CaseCounter", "CaseEvent", "Notification",
-    "Place", "RegionSetting", "User", "UserSession", "user_regions",
+    "NotificationPreference", "Place", "RegionSetting", "User", "UserSession", "WeeklySummary", "user_regions",
 ]

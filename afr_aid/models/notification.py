@@ -14,7 +14,12 @@ from .user import User
 
 class Notification(db.Model):
     """Outbox row, written in the same transaction as the change that causes it.
-    A task delivers it after the commit; a sweep picks up what was left behind."""
+    A task delivers it after the commit; a sweep picks up what was left behind.
+
+    status: `queued` → `sending` → `sent` (or `failed` after MAX_ATTEMPTS);
+    `digest` (held for the recipient's daily digest) → `digested`; `off` (the
+    recipient switched this kind off, or is inactive: kept so that alerts stay
+    idempotent and the delivery log shows why nothing was sent)."""
 
     __tablename__ = "notifications"
     __table_args__ = (Index("ix_notifications_status_created", "status", "created_at"),)
@@ -33,6 +38,10 @@ class Notification(db.Model):
     # killed) is taken again by the sweep.
     claimed_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
     sent_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+    # A row held for the daily digest points at the digest message that carried it.
+    digest_id: Mapped[Optional[int]] = mapped_column(ForeignKey("notifications.id"), index=True)
+    # A weekly summary message points at the stored figures it is rendered from.
+    summary_id: Mapped[Optional[int]] = mapped_column(ForeignKey("weekly_summaries.id"), index=True)
 
     user: Mapped[User] = relationship(lazy="joined")
     case: Mapped[Optional[Case]] = relationship(lazy="joined")

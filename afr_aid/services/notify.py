@@ -10,14 +10,15 @@ from sqlalchemy import select
 from .. import permissions
 from ..extensions import db
 from ..models import Case, Notification, User
+from .preferences import mode_for
 
-# Kinds a user cannot switch off (see issue 4).
-MANDATORY = ("assignment", "critical")
+# A preference decides the row's first status; only "queued" rows are published.
+STATUS_FOR_MODE = {"immediate": "queued", "digest": "digest", "off": "off"}
 
 
 def queue(user: User, kind: str, case: Case | None, key: str) -> Notification:
     note = Notification(user_id=user.id, case_id=case.id if case else None, kind=kind,
-                        idempotency_key=key, status="queued")
+                        idempotency_key=key, status=STATUS_FOR_MODE[mode_for(user, kind)])
     db.session.add(note)
     return note
 
@@ -27,6 +28,6 @@ def coordinators_of(case: Case) -> list[User]:
                                    .order_by(User.id)))
 
 
-def to_coordinators(case: Case, kind: str, key_suffix: str) -> None:
-    for user in coordinators_of(case):
-        queue(user, kind, case, f"{kind}:{case.id}:{key_suffix}:{user.id}")
+def to_coordinators(case: Case, kind: str, key_suffix: str) -> list[Notification]:
+    return [queue(user, kind, case, f"{kind}:{case.id}:{key_suffix}:{user.id}")
+            for user in coordinators_of(case)]
