@@ -84,9 +84,17 @@ def start_worker_process(app, queue: str, log: Path) -> subprocess.Popen:
     command = [str(ROOT / ".venv" / "bin" / "celery"), "-A", "celery_worker", "worker", "-Q", queue,
                "--pool", "prefork", "--concurrency", "1", "--loglevel", "INFO", "--without-gossip",
                "--without-mingle", "--without-heartbeat", "-n", f"{queue}-{uuid.uuid4().hex[:6]}@%h"]
-    # Its own process group, so that SIGKILL takes the pool process with it.
+    # Its own process group, so that SIGKILL takes the pool process with it; and
+    # it dies with the test run, should that be killed before stopping it.
     return subprocess.Popen(command, cwd=ROOT, env=env, stdout=log.open("ab"), stderr=subprocess.STDOUT,
-                            start_new_session=True)
+                            start_new_session=True, preexec_fn=_die_with_parent)
+
+
+def _die_with_parent() -> None:
+    import ctypes
+
+    PR_SET_PDEATHSIG = 1
+    ctypes.CDLL("libc.so.6", use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
 
 
 def pool_process(worker: subprocess.Popen) -> int:
@@ -122,27 +130,29 @@ def run_kill_scenario(request, tmp_path, broker: str, stage: str, kill: str):
             coordinators = [user("coordinator", f"c{i}@tests.afr-aid.org", regions=["CD-NK"]) for i in range(3)]
             vol = user("volunteer", "vol@tests.afr-aid.org", regions=["CD-NK-GOM"])
             log = tmp_path / "worker.log"
-            first = start_worker_process(app, queue, log)
+            started = [start_worker_process(app, queue, log)]
+            first = started[0]
             try:
                 case = file(vol, urgency="critical")  # three alerts, published at commit
                 db.session.commit()
                 assert inbox.reached.wait(90), log.read_text()[-3000:]
-                victim = first.pid if kill == "worker" else pool_process(first)
-                os.killpg(victim, signal.SIGKILL) if kill == "worker" else os.kill(victim, signal.SIGKILL)
-            finally:
                 if kill == "worker":
+                    os.killpg(first.pid, signal.SIGKILL)
                     first.wait(timeout=30)
-            killed_in_flight = [i for i, s in statuses().items() if s == "sending"]
-            assert len(killed_in_flight) == 1, statuses()
-            second = first if kill == "pool" else start_worker_process(app, queue, log)
-            try:
+                else:
+                    os.kill(pool_process(first), signal.SIGKILL)
+                killed_in_flight = [i for i, s in statuses().items() if s == "sending"]
+                assert len(killed_in_flight) == 1, statuses()
+                if kill == "worker":
+                    started.append(start_worker_process(app, queue, log))
                 deadline = time.monotonic() + 90
                 while time.monotonic() < deadline and set(statuses().values()) != {"sent"}:
                     sweep_outbox()  # what beat runs every 30 s
                     time.sleep(1)
                 time.sleep(2)  # a late copy, if any, would arrive now
             finally:
-                stop(second)
+                for worker in started:
+                    stop(worker)
             notes = list(db.session.scalars(select(Notification).order_by(Notification.id)))
             assert [n.status for n in notes] == ["sent"] * 3, log.read_text()[-3000:]
             # The one in flight was taken again once its lease ran out.
