@@ -29,6 +29,9 @@ BEAT_SCHEDULE = {
     "daily-digests": {"task": "afr_aid.tasks.summaries.gather_digests", "schedule": crontab(hour=6, minute=30)},
     "weekly-summaries": {"task": "afr_aid.tasks.summaries.send_weekly_summaries",
                          "schedule": crontab(day_of_week="mon", hour=7, minute=0)},
+    # Closed cases lose their direct identifiers after RETENTION_DAYS.
+    "retention": {"task": "afr_aid.tasks.retention.erase_expired_identifiers",
+                  "schedule": crontab(hour=2, minute=15)},
 }
 
 

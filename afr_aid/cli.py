@@ -85,3 +85,6 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(users_cli)
     app.cli.add_command(places_cli)
     app.cli.add_command(demo_command)
+    from .protection_cli import init_app as init_protection_cli
+
+    init_protection_cli(app)

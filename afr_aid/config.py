@@ -77,6 +77,13 @@ class Config:
         self.LOGIN_MAX_FAILURES = int(env.get("LOGIN_MAX_FAILURES", "5"))
         self.LOGIN_LOCKOUT = timedelta(minutes=int(env.get("LOGIN_LOCKOUT_MINUTES", "15")))
 
+        # Data at rest (crypto.py): Fernet keys, newest first, else instance/encryption_keys;
+        # the blind name index key, else instance/blind_index_key.
+        self.ENCRYPTION_KEYS = env.get("AFR_ENCRYPTION_KEYS", "")
+        self.BLIND_INDEX_KEY = env.get("AFR_BLIND_INDEX_KEY", "")
+        # Closed cases lose their direct identifiers this long after closing.
+        self.RETENTION_DAYS = int(env.get("RETENTION_DAYS", "365") or 365)
+
         self.MAX_CONTENT_LENGTH = 256 * 1024
         self.WTF_CSRF_TIME_LIMIT = None  # the session's own timeout bounds the token
         self.BABEL_DEFAULT_LOCALE = "en"

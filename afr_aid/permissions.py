@@ -203,3 +203,11 @@ def summary_overdue_clause(region_paths: list[str]) -> ColumnElement[bool]:
     """Cases whose reference a coordinator's summary lists as overdue: every
     case in their regions (a reference names nobody)."""
     return region_clause(region_paths)
+
+
+# Data protection (issue 6).
+
+def can_erase_identifiers(user: User) -> bool:
+    """Erasing a person's identifiers on their request: the data protection
+    lead (admins), on any case they can see."""
+    return user.role == "admin"

@@ -9,7 +9,7 @@ from flask_login import login_required
 
 from .. import permissions
 from ..errors import Conflict, Forbidden, Invalid
-from ..services import cases, routing, workflow
+from ..services import cases, retention, routing, workflow
 from ..vocab import ACTIONS, TRANSITIONS, label
 from ..web import flash_domain_error, me
 from ..webforms import apply_service_errors
@@ -33,6 +33,7 @@ def _render(user, case, failed_action=None, failed_form=None, note_form=None):
         note_form=note_form or NoteForm(formdata=None), can_note=permissions.can_add_note(user, case),
         show_reporter=permissions.can_see_reporter(user, case),
         show_perpetrator_detail=permissions.can_see_perpetrator_detail(user, case),
+        can_erase=permissions.can_erase_identifiers(user),
         page_url=url_for("cases.detail", ref=case.ref))
 
 
@@ -88,6 +89,17 @@ def transition(ref, action):
         flash(str(error.message), "error")
         return redirect(url_for("cases.detail", ref=case.ref))
     flash(_("Done: %(action)s.", action=label(ACTIONS, action)), "success")
+    return redirect(url_for("cases.detail", ref=case.ref))
+
+
+@bp.route("/cases/<ref>/erase", methods=["POST"])
+@login_required
+def erase_identifiers(ref):
+    """An admin erases the person's identifiers on request (403 for others)."""
+    user = me()
+    case = cases.get_case(user, ref)
+    retention.erase_identifiers(user, case)
+    flash(_("The identifiers of this case were erased."), "success")
     return redirect(url_for("cases.detail", ref=case.ref))
 
 

@@ -1,7 +1,8 @@
 """Tables only: columns, relations and small pure helpers."""
-from .audit import AuditEntry
+from .audit import AuditChainHead, AuditEntry
 from .case import Case, CaseCounter
 from .event import CaseEvent
+from .name_token import CaseNameToken
 from .notification import Notification
 from .place import Place, RegionSetting
 from .preference import NotificationPreference
@@ -10,6 +11,6 @@ from .summary import WeeklySummary
 from .user import User, user_regions
 
 __all__ = [
-    "ApiToken", "AuditEntry", "Case", "CaseCounter", "CaseEvent", "Notification",
+    "ApiToken", "AuditChainHead", "AuditEntry", "Case", "CaseCounter", "CaseEvent", "CaseNameToken", "Notification",
     "NotificationPreference", "Place", "RegionSetting", "User", "UserSession", "WeeklySummary", "user_regions",
 ]

@@ -12,7 +12,7 @@ from ..extensions import db
 from ..vocab import (ALL_OUTCOMES, DISPLACEMENTS, KINDS, PERPETRATORS, RELIABILITIES, SEXES,
                      SOURCES, STATUSES, URGENCIES, VERIFICATIONS)
 from .place import Place
-from .types import UTCDateTime, utcnow
+from .types import EncryptedText, UTCDateTime, utcnow
 from .user import User
 
 
@@ -63,15 +63,19 @@ class Case(db.Model):
     consent_statistics: Mapped[bool] = mapped_column(Boolean)
     outcome: Mapped[Optional[str]] = mapped_column(_enum(ALL_OUTCOMES, "outcome"))
     duplicate_of_id: Mapped[Optional[int]] = mapped_column(ForeignKey("cases.id"))
+    # When the direct identifiers were erased (retention, or on request).
+    identifiers_erased_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
 
     # Assistance request
-    person_name: Mapped[Optional[str]] = mapped_column(String(200))
+    # Direct identifiers are encrypted (EncryptedText); forms and schemas keep
+    # their length limits, the ciphertext is longer.
+    person_name: Mapped[Optional[str]] = mapped_column(EncryptedText)
     person_sex: Mapped[Optional[str]] = mapped_column(_enum(SEXES, "sex"))
     person_age: Mapped[Optional[int]] = mapped_column(Integer)
     person_age_estimated: Mapped[Optional[bool]] = mapped_column(Boolean)
     person_displacement: Mapped[Optional[str]] = mapped_column(_enum(DISPLACEMENTS, "displacement"))
-    person_unhcr_id: Mapped[Optional[str]] = mapped_column(String(40))
-    person_phone: Mapped[Optional[str]] = mapped_column(String(40))
+    person_unhcr_id: Mapped[Optional[str]] = mapped_column(EncryptedText)
+    person_phone: Mapped[Optional[str]] = mapped_column(EncryptedText)
     household_size: Mapped[Optional[int]] = mapped_column(Integer)
     person_language: Mapped[Optional[str]] = mapped_column(String(8))
     needs: Mapped[Optional[list]] = mapped_column(JSON)
@@ -82,7 +86,7 @@ class Case(db.Model):
     occurred_time: Mapped[Optional[str]] = mapped_column(String(5))
     types: Mapped[Optional[list]] = mapped_column(JSON)
     perpetrator: Mapped[Optional[str]] = mapped_column(_enum(PERPETRATORS, "perpetrator"))
-    perpetrator_detail: Mapped[Optional[str]] = mapped_column(Text)
+    perpetrator_detail: Mapped[Optional[str]] = mapped_column(EncryptedText)
     severity: Mapped[Optional[int]] = mapped_column(Integer)
     victims_killed: Mapped[Optional[int]] = mapped_column(Integer)
     victims_injured: Mapped[Optional[int]] = mapped_column(Integer)
@@ -91,14 +95,17 @@ class Case(db.Model):
     victims_displaced_households: Mapped[Optional[int]] = mapped_column(Integer)
     source: Mapped[Optional[str]] = mapped_column(_enum(SOURCES, "source"))
     reliability: Mapped[Optional[str]] = mapped_column(_enum(RELIABILITIES, "reliability"))
-    reporter_name: Mapped[Optional[str]] = mapped_column(String(200))
-    reporter_phone: Mapped[Optional[str]] = mapped_column(String(40))
+    reporter_name: Mapped[Optional[str]] = mapped_column(EncryptedText)
+    reporter_phone: Mapped[Optional[str]] = mapped_column(EncryptedText)
     verification: Mapped[Optional[str]] = mapped_column(_enum(VERIFICATIONS, "verification"))
 
     location: Mapped[Place] = relationship(lazy="joined", innerjoin=True)
     created_by: Mapped[User] = relationship(foreign_keys=[created_by_id], lazy="joined", innerjoin=True)
     assignee: Mapped[Optional[User]] = relationship(foreign_keys=[assignee_id], lazy="joined")
     duplicate_of: Mapped[Optional["Case"]] = relationship(remote_side=[id], lazy="select")
+
+    IDENTIFIERS = ("person_name", "person_phone", "person_unhcr_id", "reporter_name", "reporter_phone",
+                   "perpetrator_detail")
 
     def is_overdue(self, now: datetime) -> bool:
         return self.status not in ("resolved", "closed") and self.due_at < now

@@ -1,17 +1,31 @@
 """Writing to the audit log. Entries join the caller's transaction, so a change
-and its audit line are committed together or not at all."""
+and its audit line are committed together or not at all.
+
+The log is a hash chain: each entry stores the hash of the entry before it
+and its own hash over both (see `entry_hash`), so `verify_chain` finds a row
+that was edited or removed afterwards. Writers append one at a time: each
+locks the chain head (audit_chain_head) until it commits, so two concurrent
+writers never chain onto the same entry (PostgreSQL: SELECT ... FOR UPDATE;
+SQLite's write transactions begin IMMEDIATE and are serial anyway).
+"""
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta
+import hashlib
+import json
+from datetime import datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 from flask import current_app, has_request_context, request
 from sqlalchemy import func, or_, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from .. import permissions
 from ..errors import Forbidden
 from ..extensions import db
-from ..models import AuditEntry, User
+from ..models import AuditChainHead, AuditEntry, User
+
+GENESIS = "0" * 64
 
 
 def client_ip() -> str | None:
@@ -19,9 +33,35 @@ def client_ip() -> str | None:
     return request.remote_addr if has_request_context() else None
 
 
+def entry_hash(entry: AuditEntry, prev_hash: str) -> str:
+    """SHA-256 over a canonical JSON form of the entry's fields and the hash
+    before it. Every field counts: who, when, what, on what, from where."""
+    canonical = json.dumps(
+        [prev_hash, entry.at.astimezone(timezone.utc).isoformat(timespec="microseconds"), entry.actor_id,
+         entry.action, entry.target, entry.ip, entry.detail],
+        sort_keys=True, separators=(",", ":"), ensure_ascii=True)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def _locked_head() -> AuditChainHead:
+    query = (select(AuditChainHead).where(AuditChainHead.id == 1).with_for_update()
+             .execution_options(populate_existing=True))
+    head = db.session.scalar(query)
+    if head is None:  # the first entry ever (the migration makes the row; create_all does not)
+        insert = pg_insert if db.session.get_bind().dialect.name == "postgresql" else sqlite_insert
+        db.session.execute(insert(AuditChainHead).values(id=1, last_hash=GENESIS, entries=0)
+                           .on_conflict_do_nothing())
+        head = db.session.scalar(query)
+    return head
+
+
 def record(actor: User | None, action: str, target: str | None = None, **detail) -> AuditEntry:
-    entry = AuditEntry(actor_id=actor.id if actor else None, action=action, target=target,
-                       ip=client_ip(), detail=detail or None)
+    entry = AuditEntry(at=datetime.now(timezone.utc), actor_id=actor.id if actor else None, action=action,
+                       target=target, ip=client_ip(), detail=detail or None)
+    head = _locked_head()
+    entry.prev_hash = head.last_hash
+    entry.hash = head.last_hash = entry_hash(entry, head.last_hash)
+    head.entries += 1
     db.session.add(entry)
     return entry
 
@@ -60,3 +100,29 @@ def list_entries(actor: User, filters: dict, before_id: int | None = None, limit
     rows = list(db.session.scalars(query.order_by(AuditEntry.id.desc()).limit(limit + 1)))
     next_before = rows[limit - 1].id if len(rows) > limit else None
     return rows[:limit], next_before
+
+
+def verify_chain(batch: int = 5000) -> tuple[int | None, str | None, int]:
+    """Walks the whole log in id order: (first bad row id or None, what is
+    wrong, entries checked). Reads only; for `flask audit verify`."""
+    columns = [AuditEntry.id, AuditEntry.at, AuditEntry.actor_id, AuditEntry.action, AuditEntry.target,
+               AuditEntry.ip, AuditEntry.detail, AuditEntry.prev_hash, AuditEntry.hash]
+    expected, last_id, checked = GENESIS, 0, 0
+    while True:
+        rows = db.session.execute(select(*columns).where(AuditEntry.id > last_id)
+                                  .order_by(AuditEntry.id).limit(batch)).all()
+        for entry in rows:
+            checked += 1
+            if entry.prev_hash != expected:
+                return entry.id, "does not follow the entry before it (that one was removed or changed)", checked
+            if entry.hash != entry_hash(entry, entry.prev_hash):
+                return entry.id, "was changed after it was written", checked
+            expected, last_id = entry.hash, entry.id
+        if len(rows) < batch:
+            break
+    head = db.session.get(AuditChainHead, 1)
+    head_hash, head_entries = (head.last_hash, head.entries) if head else (GENESIS, 0)
+    if head_hash != expected or head_entries != checked:
+        return None, (f"the chain head expects {head_entries} entries, ending elsewhere: entries after "
+                      f"id {last_id} were removed"), checked
+    return None, None, checked

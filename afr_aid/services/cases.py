@@ -8,7 +8,7 @@ import uuid
 from datetime import date, datetime, timezone
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, case as sql_case, func, or_, select, update
+from sqlalchemy import and_, case as sql_case, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
@@ -18,7 +18,7 @@ from ..errors import Conflict, Forbidden, Invalid, NotFound
 from ..extensions import db
 from ..models import Case, CaseCounter, CaseEvent, User
 from ..vocab import KIND_PREFIX, OPEN_STATUSES, UNASSIGNED_ALERT_AFTER, URGENCY_DELAY, URGENCY_RANK
-from . import audit, notify, places, routing, workflow
+from . import audit, name_index, notify, places, routing, workflow
 
 REF_RE = re.compile(r"^(AR|SI)-\d{4}-\d{6}$", re.I)
 IDENTIFIERS = ("name", "phone", "unhcr_id")
@@ -267,11 +267,8 @@ def filtered_cases(actor: User, filters: dict):
         if REF_RE.match(q):
             query = query.where(Case.ref == q.upper())
         else:
-            # Taken literally: a `%` or `_` typed in the search box is not a wildcard.
-            words = q.lower()
-            query = query.where(or_(func.lower(Case.person_name).contains(words, autoescape=True),
-                                    and_(permissions.visible_reporter_clause(actor),
-                                         func.lower(Case.reporter_name).contains(words, autoescape=True))))
+            # Names are encrypted: whole words, spelling variants allowed, through the blind index.
+            query = name_index.restrict(query, actor, q)
     return query
 
 

@@ -48,8 +48,9 @@ def _fill(people, file_case, how_many: int) -> str:
 # relationship: one query for the filers, one for the assignees).
 LIST_QUERIES = 5
 # The token, the user's regions, the case with its place and people, the
-# regions of its filer and of its assignee, the reference it duplicates, the audit line.
-DETAIL_QUERIES = 7
+# regions of its filer and of its assignee, the reference it duplicates, the audit
+# line with the lock and advance of the audit chain head (services/audit.py).
+DETAIL_QUERIES = 9
 
 
 @pytest.mark.parametrize("how_many", [5, 30])

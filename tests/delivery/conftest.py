@@ -11,10 +11,14 @@ from email import message_from_bytes, policy
 
 import pytest
 from aiosmtpd.controller import Controller
+from cryptography.fernet import Fernet
 
 from tests.conftest import CHEAP_ARGON2
 
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+# One deployment, one set of data keys: apps made here with different instance
+# folders still read each other's encrypted identifiers (crypto.py).
+DATA_KEYS = {"AFR_ENCRYPTION_KEYS": Fernet.generate_key().decode(), "AFR_BLIND_INDEX_KEY": secrets.token_hex(32)}
 
 
 class Inbox:
@@ -74,7 +78,7 @@ def make_delivery_app(db_url, instance, smtp_port, broker_url=None):
 
     env = {"DATABASE_URL": db_url, "AFR_INSTANCE_PATH": str(instance), "SECRET_KEY": secrets.token_hex(16),
            "BASE_URL": "http://afr.test", "MAIL_SERVER": "127.0.0.1", "MAIL_PORT": str(smtp_port),
-           "CELERY_DISPATCH": "1"}
+           "CELERY_DISPATCH": "1", **DATA_KEYS}
     if broker_url:
         env["CELERY_BROKER_URL"] = broker_url
     app = create_app({"TESTING": True, "ARGON2_PARAMS": CHEAP_ARGON2}, env=env)

@@ -1,0 +1,75 @@
+"""Retention and erasure of direct identifiers.
+
+A closed case keeps its identifiers RETENTION_DAYS (default 365) after
+closing, then loses them: names, phones, UNHCR number, perpetrator detail set
+to NULL and the blind-index rows deleted. Everything counted in figures
+(kind, place, dates, categories, victims, outcome) stays. An admin can also
+erase one case's identifiers at once, on the person's request.
+
+The audit log records both, with the case reference and never a name.
+Description and notes are free text and are left as they are.
+"""
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+from flask import current_app
+from sqlalchemy import select, update
+
+from .. import permissions
+from ..errors import Forbidden, NotFound
+from ..extensions import db
+from ..models import Case, User
+from . import audit, name_index
+
+BATCH = 500
+
+
+def _now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def check_erase(actor: User, case: Case) -> None:
+    if not permissions.can_view(actor, case):
+        raise NotFound()
+    if not permissions.can_erase_identifiers(actor):
+        raise Forbidden()
+
+
+def erase_identifiers(actor: User, case: Case) -> Case:
+    """On request: the case's direct identifiers go now (the listener in
+    name_index drops its index rows). Erasing twice changes nothing more."""
+    check_erase(actor, case)
+    erased = [name for name in Case.IDENTIFIERS if getattr(case, name) is not None]
+    for name in Case.IDENTIFIERS:
+        setattr(case, name, None)
+    case.identifiers_erased_at = case.identifiers_erased_at or _now()
+    audit.record(actor, "case.erase_identifiers", case.ref, fields=erased)
+    db.session.commit()
+    return case
+
+
+def run_retention(now: datetime | None = None, batch: int = BATCH) -> int:
+    """Erases the identifiers of every case closed longer ago than the
+    retention time; each batch is its own transaction, so a long run holds no
+    long lock and an interrupted one resumes. Returns how many cases."""
+    now = now or _now()
+    days = current_app.config["RETENTION_DAYS"]
+    cutoff = now - timedelta(days=days)
+    due = (Case.status == "closed", Case.closed_at < cutoff, Case.identifiers_erased_at.is_(None))
+    total = 0
+    while True:
+        ids = list(db.session.scalars(select(Case.id).where(*due).order_by(Case.id).limit(batch)))
+        if not ids:
+            break
+        # The conditions again: a case reopened since the SELECT keeps its identifiers.
+        done = list(db.session.scalars(
+            update(Case).where(Case.id.in_(ids), *due)
+            .values({**{name: None for name in Case.IDENTIFIERS}, "identifiers_erased_at": now})
+            .returning(Case.id)))
+        name_index.forget(db.session.connection(), done)
+        db.session.commit()
+        total += len(done)
+    audit.record(None, "retention.run", None, cases=total, days=days)
+    db.session.commit()
+    return total
