@@ -1,6 +1,9 @@
 """Locale and time zone selection."""
 from __future__ import annotations
 
+import zoneinfo
+from functools import lru_cache
+
 from flask import current_app, has_request_context, request, session
 from flask_login import current_user
 from werkzeug.datastructures import LanguageAccept
@@ -46,7 +49,17 @@ def _api_locale() -> str:
 
 
 def select_timezone() -> str:
+    """The viewer's own zone when signed in (a donor abroad), else the default."""
+    if has_request_context() and current_user and current_user.is_authenticated:
+        zone = getattr(current_user, "timezone", None)
+        if zone in available_timezones():
+            return zone
     return current_app.config["BABEL_DEFAULT_TIMEZONE"]
+
+
+@lru_cache(maxsize=1)
+def available_timezones() -> frozenset[str]:
+    return frozenset(zoneinfo.available_timezones())
 
 
 def _has_session() -> bool:

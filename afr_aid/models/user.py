@@ -31,6 +31,9 @@ class User(db.Model):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     away: Mapped[bool] = mapped_column(Boolean, default=False)
     locale: Mapped[str] = mapped_column(String(8), default="en")
+    # Times on pages are shown in this zone (the five provinces are all on Lubumbashi's).
+    timezone: Mapped[str] = mapped_column(String(64), default="Africa/Lubumbashi",
+                                          server_default="Africa/Lubumbashi")
     languages: Mapped[list] = mapped_column(JSON, default=list)
     skills: Mapped[list] = mapped_column(JSON, default=list)
     failed_logins: Mapped[int] = mapped_column(Integer, default=0)
