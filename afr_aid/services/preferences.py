@@ -3,7 +3,7 @@
 Preferences are per *kind a person understands* (e.g. "critical"), which may
 cover several message kinds (a critical case filed, a critical case still
 unassigned). No row means "immediately". Assignment and critical alerts can
-never be switched off; the weekly summary has no digest (it is one already).
+never be switched off, and critical alerts never wait for a digest; the weekly summary has no digest (it is one already).
 """
 from __future__ import annotations
 
@@ -47,6 +47,10 @@ UNSUBSCRIBE_SALT = "afr-aid-unsubscribe"
 def modes_for(kind: str) -> tuple[str, ...]:
     if kind == "summary":
         return ("immediate", "off")
+    if kind == "critical":
+        # A critical case is an attack or a life in danger: an alert that waits
+        # for tomorrow's digest is no alert. Immediate only.
+        return ("immediate",)
     if kind in MANDATORY:
         return ("immediate", "digest")
     return ("immediate", "digest", "off")
@@ -96,7 +100,9 @@ def set_preferences(actor: User, user: User, choices: dict[str, str]) -> None:
             errors.setdefault(kind, []).append(_l("This notification does not apply to you."))
         elif mode not in modes_for(kind):
             errors.setdefault(kind, []).append(
-                _l("This notification cannot be switched off.") if mode == "off" else _l("Choose one of the options."))
+                _l("This notification cannot be switched off.") if mode == "off"
+                else _l("Critical alerts always come at once.") if kind == "critical"
+                else _l("Choose one of the options."))
     if errors:
         raise Invalid(fields=errors)
     for kind, mode in choices.items():

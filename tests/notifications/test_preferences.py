@@ -51,6 +51,14 @@ def test_assignment_and_critical_alerts_cannot_be_switched_off(people, kind):
     assert preferences.preferences_of(people["coord"], people["coord"])[kind] == "immediate"
 
 
+def test_critical_alerts_never_wait_for_a_digest(people):
+    with pytest.raises(Invalid) as error:
+        preferences.set_preferences(people["coord"], people["coord"], {"critical": "digest"})
+    assert "critical" in error.value.fields
+    file(people["vol"], urgency="critical")
+    assert statuses(people["coord"].id) == [("critical", "queued")]
+
+
 def test_nobody_sets_kinds_that_are_not_theirs(people):
     donor = user("donor", "donor@tests.afr-aid.org")
     with pytest.raises(Invalid):
@@ -61,8 +69,8 @@ def test_nobody_sets_kinds_that_are_not_theirs(people):
 def test_digest_rows_wait_and_go_out_as_one_message(live, smtp):
     coord = user("coordinator", "coord@tests.afr-aid.org", regions=["CD-NK"])
     vol = user("volunteer", "vol@tests.afr-aid.org", regions=["CD-NK-GOM"])
-    preferences.set_preferences(coord, coord, {"urgent": "digest", "critical": "digest"})
-    cases = [file(vol, urgency="high"), file(vol, urgency="critical"), file(vol, urgency="high")]
+    preferences.set_preferences(coord, coord, {"urgent": "digest"})
+    cases = [file(vol, urgency="high") for _ in range(3)]
     assert [s for _, s in statuses(coord.id)] == ["digest"] * 3
     with worker(live):
         gather_digests.delay()
