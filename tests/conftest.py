@@ -146,6 +146,9 @@ def make_user(app):
 
     def factory(role="volunteer", regions=(), languages=("rw",), skills=(), email=None, name=None, **kw):
         n = next(counter)
+        # Pages in English unless a test asks for a language: the default would
+        # otherwise follow `languages` (Kinyarwanda).
+        kw.setdefault("locale", "en")
         if role in ("volunteer", "coordinator") and not regions:
             regions = ["CD-NK"]
         return create_user(None, email=email or f"{role}{n}@tests.afr-aid.org", name=name or f"{role.title()} {n}",
