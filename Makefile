@@ -20,7 +20,7 @@ install: $(STAMP) translations
 # Compiled catalogs (.mo) are build products; the .po files are committed.
 translations: $(STAMP)
 	@if ls translations/*/LC_MESSAGES/messages.po >/dev/null 2>&1; then \
-		$(BIN)/pybabel compile --use-fuzzy -q -d translations; fi
+		$(BIN)/pybabel compile -d translations; fi
 
 run: install
 	$(BIN)/flask db upgrade
@@ -48,7 +48,9 @@ extract-messages: $(STAMP)
 		-o translations/messages.pot .
 
 update-catalogs: extract-messages
-	$(BIN)/pybabel update -i translations/messages.pot -d translations --no-fuzzy-matching
+	$(BIN)/pybabel update -i translations/messages.pot -d translations --no-fuzzy-matching \
+		--ignore-obsolete --no-wrap
+	$(BIN)/python translations/fill_english.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache

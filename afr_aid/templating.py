@@ -1,10 +1,12 @@
 """What every template can use: vocabulary labels, formatting, the user's menu."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
+from functools import lru_cache
 
 from flask import Flask, request, url_for
-from flask_babel import format_date, format_datetime, format_timedelta, get_locale
+from babel import Locale
+from flask_babel import format_date, format_datetime, format_timedelta, get_locale, ngettext
 from flask_login import current_user
 
 from . import permissions, vocab
@@ -46,9 +48,50 @@ LOCALE_NAMES = {"rw": "Kinyarwanda", "sw": "Kiswahili", "fr": "Français", "en":
 
 
 def ago(value: datetime | None) -> str:
+    """ "3 hours ago" in the reader's language: Babel's CLDR patterns where CLDR
+    has them; our own catalogue where it has none (Kinyarwanda and Lingala,
+    for which Babel would print "-3 h")."""
     if value is None:
         return ""
-    return format_timedelta(value - datetime.now(timezone.utc), add_direction=True, granularity="minute")
+    delta = value - datetime.now(timezone.utc)
+    locale = str(get_locale() or "en")
+    if _cldr_has_relative_times(locale):
+        return format_timedelta(delta, add_direction=True, granularity="minute")
+    return relative_time(delta)
+
+
+@lru_cache(maxsize=None)
+def _cldr_has_relative_times(locale: str) -> bool:
+    fields = Locale.parse(locale)._data["date_fields"]
+    # CLDR's root fallback reads "-{0} h": no words for "ago" in this language.
+    return not fields["hour"]["past"]["other"].startswith("-")
+
+
+# (seconds in the unit, past, future): Babel's rounding, our words.
+_UNITS = (
+    (365 * 86400, lambda n: ngettext("%(num)d year ago", "%(num)d years ago", n),
+     lambda n: ngettext("in %(num)d year", "in %(num)d years", n)),
+    (30 * 86400, lambda n: ngettext("%(num)d month ago", "%(num)d months ago", n),
+     lambda n: ngettext("in %(num)d month", "in %(num)d months", n)),
+    (7 * 86400, lambda n: ngettext("%(num)d week ago", "%(num)d weeks ago", n),
+     lambda n: ngettext("in %(num)d week", "in %(num)d weeks", n)),
+    (86400, lambda n: ngettext("%(num)d day ago", "%(num)d days ago", n),
+     lambda n: ngettext("in %(num)d day", "in %(num)d days", n)),
+    (3600, lambda n: ngettext("%(num)d hour ago", "%(num)d hours ago", n),
+     lambda n: ngettext("in %(num)d hour", "in %(num)d hours", n)),
+    (60, lambda n: ngettext("%(num)d minute ago", "%(num)d minutes ago", n),
+     lambda n: ngettext("in %(num)d minute", "in %(num)d minutes", n)),
+)
+
+
+def relative_time(delta: timedelta) -> str:
+    seconds = delta.total_seconds()
+    for size, past, future in _UNITS:
+        value = abs(seconds) / size
+        if value >= 0.85 or size == 60:  # Babel's threshold; minutes are the finest grain
+            count = max(1, int(round(value)))
+            return past(count) if seconds < 0 else future(count)
+    raise AssertionError("unreachable")
 
 
 def url_with(**changes) -> str:
