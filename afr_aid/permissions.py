@@ -211,3 +211,44 @@ def can_erase_identifiers(user: User) -> bool:
     """Erasing a person's identifiers on their request: the data protection
     lead (admins), on any case they can see."""
     return user.role == "admin"
+
+
+# Exports (issue 6): a spreadsheet of the cases a user may see.
+
+def can_export_cases(user: User) -> bool:
+    """Case workers export what they may list (visible_cases); donors get
+    figures only, never a case (403)."""
+    return user.role in CASE_WORKERS
+
+
+def may_ever_see_perpetrator_detail(user: User) -> bool:
+    """Whether an export of this user's has a perpetrator-detail column at all
+    (each row still asks can_see_perpetrator_detail)."""
+    return user.role in ("coordinator", "admin")
+
+
+def exported_identifiers(user: User, case: Case) -> set[str]:
+    """Which identifiers of a case an export carries for this user: exactly
+    those the case page shows them. The person's name, phone and UNHCR number
+    show to everyone who sees the case."""
+    shown = {"person"}
+    if can_see_reporter(user, case):
+        shown.add("reporter")
+    if can_see_perpetrator_detail(user, case):
+        shown.add("perpetrator_detail")
+    return shown
+
+
+# Two-step sign-in (issue 6).
+
+SECOND_FACTOR_ROLES = ("admin", "coordinator")
+
+
+def must_use_second_factor(user: User) -> bool:
+    """Admins and coordinators see whole regions of cases: a password alone
+    never signs them in. Everyone else may choose it."""
+    return user.role in SECOND_FACTOR_ROLES
+
+
+def can_reset_second_factor(user: User) -> bool:
+    return user.role == "admin"

@@ -8,13 +8,14 @@ from flask_babel import lazy_gettext as _l
 from flask_smorest import Blueprint
 
 from ..errors import Invalid
-from ..services import cases, places
+from ..downloads import send_export
+from ..services import cases, exports, places
 from . import serialize
 from .auth import current_user
 from .body import json_object, load, query_args
 from .docs import body, errors, query
 from .fields import UUID
-from .schemas.cases import CASE_IN, CASE_IN_DOC, CaseListArgs, CaseOut, CasePage
+from .schemas.cases import CASE_IN, CASE_IN_DOC, CaseExportArgs, CaseListArgs, CaseOut, CasePage
 
 blp = Blueprint("api_cases", __name__, url_prefix="/api/v1", description="Assistance requests and security incidents.")
 
@@ -37,6 +38,28 @@ def list_cases():
     now = datetime.now(timezone.utc)
     return {"items": [serialize.case(user, case, now, detail=False) for case in items],
             "next_cursor": next_cursor}
+
+
+EXPORT_DOC = {"200": {"description": "The file, as an attachment.", "content": {
+    mimetype.split(";")[0]: {"schema": {"type": "string", "format": "binary"}}
+    for mimetype in exports.FORMATS.values()}}}
+
+
+@blp.route("/cases/export", methods=["GET"])
+@blp.doc(parameters=query(CaseExportArgs), responses=EXPORT_DOC)
+@errors(blp, 401, 403, 422)
+def export_cases():
+    """The cases of the list, as a spreadsheet
+
+    Same filters as `GET /cases`, every page at once, newest first; `format`
+    is `csv` or `xlsx`. Columns carry what the caller may see on each case.
+    Audited. Donors get 403.
+    """
+    user = current_user()
+    exports.check_export(user)
+    args = query_args(CaseExportArgs(), extra_errors=_list_arg_errors)
+    fmt = args.pop("format", None) or "csv"
+    return send_export(exports.export_cases(user, args, fmt))
 
 
 def _list_arg_errors(values: dict) -> dict:

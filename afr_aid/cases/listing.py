@@ -1,7 +1,7 @@
 """The case list: the API's filters as a GET form, newest first, keyset pages."""
 from __future__ import annotations
 
-from flask import abort, render_template, request
+from flask import abort, render_template, request, url_for
 from flask_login import login_required
 from werkzeug.datastructures import MultiDict
 
@@ -42,4 +42,13 @@ def list_cases():
         except Invalid as error:
             problems = [str(m) for messages in error.fields.values() for m in messages]
     return render_template("cases/list.html", form=form, items=items, next_cursor=next_cursor,
-                           problems=problems, first_page=not request.args.get("cursor"))
+                           problems=problems, first_page=not request.args.get("cursor"),
+                           export_urls=_export_urls(user))
+
+
+def _export_urls(user) -> dict:
+    """The same filters as a download, every page of them."""
+    if not permissions.can_export_cases(user):
+        return {}
+    args = {k: v for k, v in request.args.to_dict(flat=False).items() if k not in ("cursor", "format")}
+    return {fmt: url_for("cases.export_cases", **args, format=fmt) for fmt in ("csv", "xlsx")}

@@ -7,4 +7,4 @@ from flask import Blueprint
 
 bp = Blueprint("cases", __name__, template_folder="templates")
 
-from . import detail, filing, home, listing  # noqa: E402,F401  (they register their routes on bp)
+from . import detail, export, filing, home, listing  # noqa: E402,F401  (they register their routes on bp)

@@ -10,6 +10,7 @@ PATHS = {
     "/api/v1/locations": {"get"},
     "/api/v1/stats": {"get"},
     "/api/v1/cases": {"get", "post"},
+    "/api/v1/cases/export": {"get"},
     "/api/v1/cases/{ref}": {"get"},
     "/api/v1/cases/{ref}/events": {"get"},
     "/api/v1/cases/{ref}/transitions": {"post"},
@@ -77,3 +78,12 @@ def test_request_bodies_come_from_the_validating_schemas(document):
     assert len(one_of) == len(TRANSITION_IN) == 8
     parameters = {p["name"] for p in document["paths"]["/api/v1/cases"]["get"]["parameters"]}
     assert parameters == {"kind", "status", "urgency", "location", "assignee", "overdue", "q", "limit", "cursor"}
+
+
+def test_the_export_is_documented_with_the_list_filters_and_its_file_types(document):
+    operation = document["paths"]["/api/v1/cases/export"]["get"]
+    parameters = {p["name"] for p in operation["parameters"]}
+    assert parameters == {"kind", "status", "urgency", "location", "assignee", "overdue", "q", "format"}
+    assert set(operation["responses"]["200"]["content"]) == {
+        "text/csv", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
+    assert {"401", "403", "422"} <= set(operation["responses"])

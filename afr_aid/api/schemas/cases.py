@@ -97,7 +97,9 @@ CASE_IN_DOC = {"oneOf": [AssistanceIn, IncidentIn],
 
 # ---- listing -------------------------------------------------------------------
 
-class CaseListArgs(InSchema):
+class CaseFilterArgs(InSchema):
+    """The list filters, shared by the list and the export."""
+
     kind = Code(vocab.KINDS)
     status = CodeList(vocab.STATUSES, metadata={
         "description": "Comma-separated list of: " + ", ".join(vocab.STATUSES) + ".", "example": "new,assigned"})
@@ -106,8 +108,15 @@ class CaseListArgs(InSchema):
     assignee = Text(EMAIL_MAX, metadata={"description": "An email, `me` or `none`."})
     overdue = QueryBool(metadata={"description": "`true` or `false`."})
     q = Text(200, metadata={"description": "A reference, or part of a name."})
+
+
+class CaseListArgs(CaseFilterArgs):
     limit = Int(1, 200, strict=False, metadata={"description": "From 1 to 200; 50 when absent."})
     cursor = Text(500, metadata={"description": "`next_cursor` of the previous page."})
+
+
+class CaseExportArgs(CaseFilterArgs):
+    format = Code(["csv", "xlsx"], metadata={"description": "`csv` (UTF-8) or `xlsx`; csv when absent."})
 
 
 # ---- answers ---------------------------------------------------------------------
