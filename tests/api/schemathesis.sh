@@ -1,9 +1,8 @@
 #!/usr/bin/env bash
 # Fuzzes /api/v1 with schemathesis, from its OpenAPI document, against a
 # throwaway instance (SQLite, demo data, gunicorn), signed in as each role.
-# Looks for 500s and answers that break the document.
-#
-#   .venv/bin/pip install schemathesis        # not a runtime or test dependency
+# Looks for 500s and answers that break the document. A shorter, bounded run
+# against the WSGI app is part of the test suite: tests/api/test_schemathesis.py.
 #   tests/api/schemathesis.sh [examples-per-operation, default 300] [roles...]
 #
 # Exit status is schemathesis's: non-zero when a check failed. One finding is by
