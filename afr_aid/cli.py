@@ -59,17 +59,36 @@ def import_places_command(csv_file):
 
 
 @click.command("demo")
-def demo_command():
+@click.option("--scale", type=click.IntRange(min=1), default=None,
+              help="Bulk-load this many cases and 2,000 users instead (benchmarks).")
+@click.option("--seed", type=int, default=7, show_default=True, help="Same seed, same data.")
+@click.option("--variants", "variants_path", type=click.Path(dir_okay=False), default=None,
+              help="With --scale: where to write the labelled spelling variants "
+                   "(default instance/demo_name_variants.json).")
+def demo_command(scale, seed, variants_path):
     """Load demo users and about 200 cases (idempotent; refused in production)."""
     if current_app.config["AFR_ENV"] == "production":
         click.echo("Refused: AFR_ENV=production. Demo data never goes into a real database.", err=True)
         sys.exit(1)
     from .services.demo import load_demo
 
-    created = load_demo()
-    if created:
-        click.echo(f"demo data loaded: {created['users']} users, {created['cases']} cases")
+    if scale:
+        import time
+
+        from .services.demo_scale import load_scale
+
+        started = time.monotonic()
+        created = load_scale(scale, seed=seed, variants_path=variants_path, echo=lambda m: click.echo(m, err=True))
+        if created:
+            click.echo(f"demo data loaded: {created['users']} users, {created['cases']} cases, "
+                       f"{created['events']} events, {created['tokens']} name index rows in "
+                       f"{time.monotonic() - started:.0f} s; {created['variants']} labelled spelling "
+                       f"variants in {created['variants_path']}")
     else:
+        created = load_demo(seed=seed)
+        if created:
+            click.echo(f"demo data loaded: {created['users']} users, {created['cases']} cases")
+    if not created:
         click.echo("demo data already present")
     from .services.demo import DEMO_LOGINS, demo_password
 

@@ -8,6 +8,8 @@ writes with 8 concurrent writers, measured); IMMEDIATE makes them queue.
 """
 from __future__ import annotations
 
+import hashlib
+
 from flask import Flask
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
@@ -44,10 +46,16 @@ def _on_connect(dbapi_connection, connection_record):
     # SQLite's own lower() folds ASCII letters only, so a search for "hélène"
     # would miss "HÉLÈNE"; PostgreSQL folds every letter. Use Python's.
     dbapi_connection.create_function("lower", 1, _lower, deterministic=True)
+    # The audit chain hashes in SQL (services/audit.py); PostgreSQL has sha256().
+    dbapi_connection.create_function("afr_sha256", 1, _sha256_hex, deterministic=True)
 
 
 def _lower(value):
     return value.lower() if isinstance(value, str) else value
+
+
+def _sha256_hex(value):
+    return hashlib.sha256(value.encode()).hexdigest() if isinstance(value, str) else None
 
 
 def _on_begin(connection):

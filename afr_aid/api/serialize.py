@@ -38,7 +38,7 @@ def case(viewer: User, case: Case, now: datetime | None = None, detail: bool = T
     if case.status == "closed":
         out["outcome"] = case.outcome
         if detail and case.outcome == "duplicate":
-            out["duplicate_of"] = _ref_of(case.duplicate_of_id)
+            out["duplicate_of"] = case.duplicate_ref or _ref_of(case.duplicate_of_id)
     if case.kind == "assistance":
         out.update(_assistance(case))
     else:

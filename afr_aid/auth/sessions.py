@@ -13,6 +13,7 @@ from datetime import datetime, timedelta, timezone
 
 from flask import current_app, request
 from sqlalchemy import select, update
+from sqlalchemy.orm import joinedload
 
 from ..extensions import db, login_manager
 from ..models import ApiToken, User, UserSession
@@ -71,7 +72,9 @@ def user_for_bearer() -> tuple[User, ApiToken] | None:
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         return None
-    row = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == _hash(token.strip())))
+    # The user's regions in the same query: every scope check needs them.
+    row = db.session.execute(select(ApiToken).where(ApiToken.token_hash == _hash(token.strip()))
+                             .options(joinedload(ApiToken.user).joinedload(User.regions))).unique().scalar()
     if row is None or row.revoked_at is not None or row.expires_at < datetime.now(timezone.utc) \
             or not row.user.active:
         return None

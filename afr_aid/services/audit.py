@@ -16,7 +16,9 @@ from datetime import datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 from flask import current_app, has_request_context, request
-from sqlalchemy import func, or_, select
+from sqlalchemy import JSON, Integer, String, cast, func, insert, literal, or_, select, update
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.functions import FunctionElement
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -24,6 +26,7 @@ from .. import permissions
 from ..errors import Forbidden
 from ..extensions import db
 from ..models import AuditChainHead, AuditEntry, User
+from ..models.types import UTCDateTime
 
 GENESIS = "0" * 64
 
@@ -43,27 +46,67 @@ def entry_hash(entry: AuditEntry, prev_hash: str) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
-def _locked_head() -> AuditChainHead:
-    query = (select(AuditChainHead).where(AuditChainHead.id == 1).with_for_update()
-             .execution_options(populate_existing=True))
-    head = db.session.scalar(query)
-    if head is None:  # the first entry ever (the migration makes the row; create_all does not)
-        insert = pg_insert if db.session.get_bind().dialect.name == "postgresql" else sqlite_insert
-        db.session.execute(insert(AuditChainHead).values(id=1, last_hash=GENESIS, entries=0)
-                           .on_conflict_do_nothing())
-        head = db.session.scalar(query)
-    return head
+def _chain_tail(entry_fields: list) -> str:
+    """The canonical JSON of `entry_hash` after the previous hash: that hash
+    is hex, so the whole text is '["' + prev + '",' + this tail, and the
+    database can finish it (and hash it) next to the head it locks."""
+    return json.dumps(entry_fields, sort_keys=True, separators=(",", ":"), ensure_ascii=True)[1:]
 
 
-def record(actor: User | None, action: str, target: str | None = None, **detail) -> AuditEntry:
-    entry = AuditEntry(at=datetime.now(timezone.utc), actor_id=actor.id if actor else None, action=action,
-                       target=target, ip=client_ip(), detail=detail or None)
-    head = _locked_head()
-    entry.prev_hash = head.last_hash
-    entry.hash = head.last_hash = entry_hash(entry, head.last_hash)
-    head.entries += 1
-    db.session.add(entry)
-    return entry
+class _Sha256Hex(FunctionElement):
+    """Hex SHA-256 of a text, in SQL: PostgreSQL's own, SQLite's from
+    database.py (a Python function registered on each connection)."""
+
+    type = String()
+    inherit_cache = True
+
+
+@compiles(_Sha256Hex)
+def _sha256_sqlite(element, compiler, **kw):
+    return f"afr_sha256({compiler.process(element.clauses, **kw)})"
+
+
+@compiles(_Sha256Hex, "postgresql")
+def _sha256_postgresql(element, compiler, **kw):
+    return f"encode(sha256(convert_to({compiler.process(element.clauses, **kw)}, 'UTF8')), 'hex')"
+
+
+def _ensure_head() -> None:
+    """The first entry ever (the migration makes the row; create_all does not)."""
+    insert = pg_insert if db.session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    db.session.execute(insert(AuditChainHead).values(id=1, last_hash=GENESIS, entries=0).on_conflict_do_nothing())
+
+
+def record(actor: User | None, action: str, target: str | None = None, **detail) -> None:
+    """Appends one entry to the chain, in the caller's transaction: two
+    statements. The INSERT reads the head's hash under a row lock (FOR UPDATE
+    on PostgreSQL; SQLite's write transactions are serial) and hashes in SQL,
+    the UPDATE moves the head on; the lock holds to the commit, so no other
+    writer chains onto the same entry. Same hash as `entry_hash`."""
+    at = datetime.now(timezone.utc)
+    actor_id = actor.id if actor else None
+    ip = client_ip()
+    detail = detail or None
+    tail = _chain_tail([at.isoformat(timespec="microseconds"), actor_id, action, target, ip, detail])
+    head = AuditChainHead.__table__
+    table = AuditEntry.__table__
+    chained = _Sha256Hex(literal('["') + head.c.last_hash + literal('",' + tail))
+    values = [(at, UTCDateTime()), (actor_id, Integer()), (action, String()), (target, String()), (ip, String()),
+              (detail, JSON())]
+    # PostgreSQL takes an untyped parameter in a SELECT list for text: CAST
+    # there. Not on SQLite, where CAST AS DATETIME makes a number of a date.
+    typed = db.session.get_bind().dialect.name == "postgresql"
+    source = (select(*[cast(literal(value, kind), kind) if typed else literal(value, kind) for value, kind in values],
+                     head.c.last_hash, chained)
+              .where(head.c.id == 1).with_for_update())
+    statement = (insert(table).from_select(["at", "actor_id", "action", "target", "ip", "detail", "prev_hash", "hash"],
+                                           source).returning(table.c.hash))
+    new_hash = db.session.execute(statement).scalar()
+    if new_hash is None:
+        _ensure_head()
+        new_hash = db.session.execute(statement).scalar_one()
+    db.session.execute(update(head).where(head.c.id == 1)
+                       .values(last_hash=new_hash, entries=head.c.entries + 1))
 
 
 def record_now(actor: User | None, action: str, target: str | None = None, **detail) -> None:

@@ -56,23 +56,30 @@ def load_demo(case_count: int = 200, seed: int = 7) -> dict | None:
     if db.session.scalar(select(User).where(User.email == f"admin@{DEMO_DOMAIN}")):
         return None
     rng = random.Random(seed)
-    password = demo_password()
-    users = {"admin": create_user(None, email=f"admin@{DEMO_DOMAIN}", name="Demo Admin", role="admin",
-                                  password=password, regions=["CD"], languages=["en", "fr"]),
-             "donor": create_user(None, email=f"donor@{DEMO_DOMAIN}", name="Demo Donor", role="donor",
-                                  password=password, languages=["en"])}
-    coordinators = [create_user(None, email=f"{local}@{DEMO_DOMAIN}", name=name, role="coordinator",
-                                password=password, regions=regions, languages=langs)
-                    for local, name, regions, langs in COORDINATORS]
-    volunteers = [create_user(None, email=f"{local}@{DEMO_DOMAIN}", name=name, role="volunteer",
-                              password=password, regions=regions, languages=langs, skills=skills)
-                  for local, name, regions, langs, skills in VOLUNTEERS]
+    people = create_demo_users(demo_password())
+    users, coordinators, volunteers = people, people["coordinators"], people["volunteers"]
     # Region paths read once: every commit below expires the users, and asking
     # each of them `covers()` again would reload them all for every case.
     reach = {user: [region.path for region in user.regions] for user in coordinators + volunteers}
     for i in range(case_count):
         _demo_case(rng, i, volunteers, coordinators, users["admin"], reach)
     return {"users": 2 + len(coordinators) + len(volunteers), "cases": case_count}
+
+
+def create_demo_users(password: str) -> dict:
+    """The demo sign-ins of every role (DEMO_LOGINS), through the user service."""
+    users = {"admin": create_user(None, email=f"admin@{DEMO_DOMAIN}", name="Demo Admin", role="admin",
+                                  password=password, regions=["CD"], languages=["en", "fr"]),
+             "donor": create_user(None, email=f"donor@{DEMO_DOMAIN}", name="Demo Donor", role="donor",
+                                  password=password, languages=["en"])}
+    users["coordinators"] = [create_user(None, email=f"{local}@{DEMO_DOMAIN}", name=name, role="coordinator",
+                                         password=password, regions=regions, languages=langs)
+                             for local, name, regions, langs in COORDINATORS]
+    users["volunteers"] = [create_user(None, email=f"{local}@{DEMO_DOMAIN}", name=name, role="volunteer",
+                                       password=password, regions=regions, languages=langs, skills=skills)
+                           for local, name, regions, langs, skills in VOLUNTEERS]
+    users["all"] = [users["admin"], users["donor"], *users["coordinators"], *users["volunteers"]]
+    return users
 
 
 def _covers(paths: list[str], place_path: str) -> bool:

@@ -43,14 +43,17 @@ def _fill(people, file_case, how_many: int) -> str:
     return shown.ref
 
 
-# The token with its user; the user's regions; the page of cases with their
-# places and people; the regions of those people (User.regions is a selectin
-# relationship: one query for the filers, one for the assignees).
-LIST_QUERIES = 5
-# The token, the user's regions, the case with its place and people, the
-# regions of its filer and of its assignee, the reference it duplicates, the audit
-# line with the lock and advance of the audit chain head (services/audit.py).
-DETAIL_QUERIES = 9
+# The token with its user and the user's regions (one query); the page of
+# cases with their places and people (the people's own regions are not loaded).
+LIST_QUERIES = 2
+# The token with its user and regions; the case with its place, people and the
+# reference it duplicates; the audit line, chained onto the head it locks, and
+# the head moved on (services/audit.py).
+DETAIL_QUERIES = 4
+# The token; the case; its events with their actors.
+TIMELINE_QUERIES = 3
+# The token; the page of cases found through the blind name index.
+SEARCH_QUERIES = 2
 
 
 @pytest.mark.parametrize("how_many", [5, 30])
@@ -71,3 +74,24 @@ def test_a_case_costs_the_same_whatever_else_exists(client, auth, people, file_c
         response = client.get(f"{API}/cases/{ref}", headers=headers)
     assert response.status_code == 200
     assert len(statements) == DETAIL_QUERIES, "\n\n".join(statements)
+
+
+@pytest.mark.parametrize("how_many", [5, 30])
+def test_a_timeline_costs_the_same_whatever_else_exists(client, auth, people, file_case, how_many):
+    ref = _fill(people, file_case, how_many)
+    headers = auth.coordinator
+    with counting() as statements:
+        response = client.get(f"{API}/cases/{ref}/events", headers=headers)
+    assert response.status_code == 200 and len(response.get_json()["items"]) == 3
+    assert len(statements) == TIMELINE_QUERIES, "\n\n".join(statements)
+
+
+@pytest.mark.parametrize("how_many", [5, 30])
+def test_a_name_search_costs_the_same_whatever_it_finds(client, auth, people, file_case, how_many):
+    for n in range(how_many):
+        file_case(people.volunteer, location="CD-NK-GOM", person={"name": f"Aline Uwimana{'n' * (n % 2)}"})
+    headers = auth.coordinator
+    with counting() as statements:
+        response = client.get(f"{API}/cases?q=Alinne%20Uwimanna&limit=200", headers=headers)
+    assert len(response.get_json()["items"]) == how_many
+    assert len(statements) == SEARCH_QUERIES, "\n\n".join(statements)
