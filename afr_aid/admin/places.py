@@ -77,6 +77,9 @@ def set_auto_routing(code):
     place = places_service.get_place(code[:40])
     if place is None:
         abort(404)
+    if not permissions.can_set_auto_routing(user, place):
+        # Refused before the form is read: an empty or wrong form must not hide a 403.
+        abort(403)
     form = AutoRoutingForm()
     back = safe_next(form.next.data, url_for("admin.regions"))
     if form.validate_on_submit():

@@ -1,0 +1,200 @@
+"""Every route of the URL map × every kind of caller, from one table.
+
+The test walks `app.url_map` itself: each rule, each of its methods, its URL
+parameters filled with real objects (a case of North Kivu filed by the
+volunteer, a case of South Kivu, a user, a region, a mail in the outbox...).
+A route that the table does not classify fails the run, so a new route is
+covered the day it is added: give it a row in ROUTES.
+
+Callers: a volunteer and a coordinator of North Kivu, a donor, an admin, a
+coordinator of another region (South Kivu) and someone not signed in. Pages
+are reached through a signed-in session (the conftest `login` helper), the
+API with a bearer token. POSTs carry a valid CSRF token and an empty form or
+JSON object: what matters here is who gets in, and a caller let in then gets
+a form or field error, never a server error.
+"""
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import pytest
+
+from tests.conftest import api_token, csrf_from, login
+
+OK, LOGIN, UNAUTH, DENIED, HIDDEN = "ok", "sign-in page", 401, 403, 404
+CALLERS = ("volunteer", "coordinator", "donor", "admin", "other_region", "anonymous")
+SKIPPED_METHODS = {"HEAD", "OPTIONS"}  # answered by Flask for every rule
+
+
+def row(volunteer, coordinator, donor, admin, other_region, anonymous) -> dict:
+    return dict(zip(CALLERS, (volunteer, coordinator, donor, admin, other_region, anonymous)))
+
+
+# Pages.
+PUBLIC = row(OK, OK, OK, OK, OK, OK)
+SIGNED_IN = row(OK, OK, OK, OK, OK, LOGIN)
+CASE_WORKERS = row(OK, OK, DENIED, OK, OK, LOGIN)
+MANAGERS = row(DENIED, OK, DENIED, OK, OK, LOGIN)
+FIGURES = row(DENIED, OK, OK, OK, OK, LOGIN)
+ADMINS = row(DENIED, DENIED, DENIED, OK, DENIED, LOGIN)
+# One case: "near" is the volunteer's case in North Kivu, "far" one in South Kivu.
+CASE_PAGE = {"near": row(OK, OK, HIDDEN, OK, HIDDEN, LOGIN), "far": row(HIDDEN, HIDDEN, HIDDEN, OK, OK, LOGIN)}
+ERASE = {"near": row(DENIED, DENIED, HIDDEN, OK, HIDDEN, LOGIN), "far": row(HIDDEN, HIDDEN, HIDDEN, OK, DENIED, LOGIN)}
+# The API.
+API_PUBLIC = row(OK, OK, OK, OK, OK, OK)
+API_SIGNED_IN = row(OK, OK, OK, OK, OK, UNAUTH)
+API_CASE_WORKERS = row(OK, OK, DENIED, OK, OK, UNAUTH)
+API_FIGURES = row(DENIED, OK, OK, OK, OK, UNAUTH)
+API_CASE = {"near": row(OK, OK, HIDDEN, OK, HIDDEN, UNAUTH), "far": row(HIDDEN, HIDDEN, HIDDEN, OK, OK, UNAUTH)}
+API_SUGGESTIONS = {"near": row(DENIED, OK, HIDDEN, OK, HIDDEN, UNAUTH),
+                   "far": row(HIDDEN, HIDDEN, HIDDEN, OK, OK, UNAUTH)}
+
+ROUTES = {
+    ("static", "GET"): PUBLIC,
+    ("auth.login", "GET"): PUBLIC,
+    ("auth.login", "POST"): PUBLIC,
+    # Signing out ends on the sign-in page (a GET asks first, when signed in).
+    ("auth.logout", "GET"): SIGNED_IN,
+    ("auth.logout", "POST"): row(LOGIN, LOGIN, LOGIN, LOGIN, LOGIN, LOGIN),
+    ("auth.set_locale", "POST"): PUBLIC,
+    ("cases.home", "GET"): SIGNED_IN,
+    ("cases.list_cases", "GET"): CASE_WORKERS,
+    ("cases.export_cases", "GET"): CASE_WORKERS,
+    ("cases.new_case", "GET"): CASE_WORKERS,
+    ("cases.new_case", "POST"): CASE_WORKERS,
+    ("cases.detail", "GET"): CASE_PAGE,
+    ("cases.add_note", "POST"): CASE_PAGE,
+    ("cases.transition", "POST"): CASE_PAGE,
+    ("cases.erase_identifiers", "POST"): ERASE,
+    ("dashboard.index", "GET"): FIGURES,
+    ("admin.regions", "GET"): MANAGERS,
+    # Auto-routing of North Kivu: its coordinator and admins; South Kivu's coordinator may not.
+    ("admin.set_auto_routing", "POST"): row(DENIED, OK, DENIED, OK, DENIED, LOGIN),
+    ("admin.users", "GET"): ADMINS,
+    ("admin.new_user", "GET"): ADMINS,
+    ("admin.new_user", "POST"): ADMINS,
+    ("admin.edit_user", "GET"): ADMINS,
+    ("admin.edit_user", "POST"): ADMINS,
+    ("admin.revoke_sessions", "POST"): ADMINS,
+    ("admin.places", "GET"): ADMINS,
+    ("admin.import_places", "POST"): ADMINS,
+    ("admin.audit", "GET"): ADMINS,
+    ("notifications.delivery", "GET"): ADMINS,
+    ("notifications.outbox", "GET"): ADMINS,
+    ("notifications.outbox_message", "GET"): ADMINS,
+    ("notifications.summary_preview", "GET"): ADMINS,
+    ("notifications.settings", "GET"): SIGNED_IN,
+    ("notifications.settings", "POST"): SIGNED_IN,
+    # The signed token in the link is the credential (mail readers follow it signed out).
+    ("notifications.unsubscribe", "GET"): PUBLIC,
+    ("notifications.unsubscribe", "POST"): PUBLIC,
+    ("api-docs.openapi_json", "GET"): API_PUBLIC,
+    ("api_tokens.create_token", "POST"): API_PUBLIC,
+    ("api_tokens.delete_token", "DELETE"): API_SIGNED_IN,
+    ("api_meta.me", "GET"): API_SIGNED_IN,
+    ("api_meta.locations", "GET"): API_SIGNED_IN,
+    ("api_meta.figures", "GET"): API_FIGURES,
+    ("api_cases.list_cases", "GET"): API_CASE_WORKERS,
+    ("api_cases.file_case", "POST"): API_CASE_WORKERS,
+    ("api_cases.export_cases", "GET"): API_CASE_WORKERS,
+    ("api_cases.get_case", "GET"): API_CASE,
+    ("api_workflow.events", "GET"): API_CASE,
+    ("api_workflow.add_note", "POST"): API_CASE,
+    ("api_workflow.transition", "POST"): API_CASE,
+    ("api_workflow.suggestions", "GET"): API_SUGGESTIONS,
+}
+# Calls that end the caller's session or token: each gets a fresh one.
+ENDS_SESSION = {("auth.logout", "GET"), ("auth.logout", "POST"), ("api_tokens.delete_token", "DELETE")}
+
+
+def routes(app):
+    return sorted((rule.endpoint, method, rule) for rule in app.url_map.iter_rules()
+                  for method in rule.methods - SKIPPED_METHODS)
+
+
+def test_every_route_is_classified(app):
+    found = {(endpoint, method) for endpoint, method, _ in routes(app)}
+    assert sorted(found - set(ROUTES)) == [], "new route not classified: add it to ROUTES"
+    assert sorted(set(ROUTES) - found) == [], "ROUTES names a route that no longer exists"
+
+
+@pytest.fixture
+def world(app, make_user, file_case):
+    from pathlib import Path
+
+    from afr_aid.services import preferences
+
+    volunteer = make_user("volunteer", regions=["CD-NK"])
+    people = SimpleNamespace(
+        volunteer=volunteer, coordinator=make_user("coordinator", regions=["CD-NK"]), donor=make_user("donor"),
+        admin=make_user("admin", regions=["CD"]), other_region=make_user("coordinator", regions=["CD-SK"]))
+    cases = {"near": file_case(volunteer, location="CD-NK-GOM"),
+             "far": file_case(make_user("volunteer", regions=["CD-SK"]), location="CD-SK-UVI")}
+    mail = Path(app.config["MAIL_DIR"])
+    mail.mkdir(parents=True, exist_ok=True)
+    (mail / "20260105-0700-test.eml").write_text("Subject: Test\nTo: a@afr.test\n\nHello\n")
+    values = {"user_id": volunteer.id, "code": "CD-NK", "action": "accept", "kind": "assistance",
+              "name": "20260105-0700-test.eml", "token": preferences.unsubscribe_token(volunteer),
+              "filename": "css/app.css"}
+    return SimpleNamespace(people=people, cases=cases, values=values)
+
+
+class Caller:
+    """A signed-in session and a bearer token (or neither), renewed on demand."""
+
+    def __init__(self, app, user):
+        self.app, self.user = app, user
+        self.renew()
+
+    def renew(self):
+        self.client = self.app.test_client()
+        self.token, self._csrf = None, None
+        if self.user is not None:
+            login(self.client, self.user.email)  # the conftest helper completes every step of signing in
+            self.token = api_token(self.app.test_client(), self.user.email)
+
+    @property
+    def csrf(self) -> str:
+        if self._csrf is None:
+            page = "/notifications/preferences" if self.user is not None else "/login"
+            self._csrf = csrf_from(self.client.get(page).get_data(as_text=True))
+        return self._csrf
+
+    def call(self, method: str, url: str):
+        if url.startswith("/api/"):
+            return self.client.open(url, method=method, headers=self.token or {},
+                                    json={} if method in ("POST", "PUT", "PATCH") else None)
+        data = {"csrf_token": self.csrf} if method != "GET" else None
+        return self.client.open(url, method=method, data=data)
+
+
+def outcome(response):
+    if response.status_code in (301, 302, 303) and "/login" in (response.location or ""):
+        return LOGIN
+    if response.status_code in (UNAUTH, DENIED, HIDDEN):
+        return response.status_code
+    assert response.status_code < 500, response.get_data(as_text=True)[:500]
+    return OK
+
+
+@pytest.mark.parametrize("who", CALLERS)
+def test_every_route_for_every_caller(app, world, who):
+    caller = Caller(app, getattr(world.people, who, None))
+    adapter = app.url_map.bind("afr.test")
+    got, expected = {}, {}
+    for endpoint, method, rule in routes(app):
+        entry = ROUTES.get((endpoint, method))
+        assert entry is not None, f"new route not classified: {endpoint} {method} {rule}"
+        variants = entry.items() if "ref" in rule.arguments else [(None, entry)]
+        for variant, answers in variants:
+            values = {name: world.values.get(name) for name in rule.arguments}
+            if variant:
+                values["ref"] = world.cases[variant].ref
+            url = adapter.build(endpoint, values, method=method)
+            if (endpoint, method) in ENDS_SESSION:
+                caller.renew()
+            key = f"{method} {rule}" + (f" ({variant} case)" if variant else "")
+            got[key], expected[key] = outcome(caller.call(method, url)), answers[who]
+            if (endpoint, method) in ENDS_SESSION:
+                caller.renew()
+    assert got == expected
