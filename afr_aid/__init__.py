@@ -8,7 +8,7 @@ from dotenv import load_dotenv
 from flask import Flask
 
 from .config import Config
-from .extensions import api, babel, csrf, db, login_manager, mail, migrate
+from .extensions import api, babel, csrf, db, limiter, login_manager, mail, migrate
 
 
 def create_app(config: dict | None = None, env: dict | None = None) -> Flask:
@@ -35,6 +35,7 @@ def create_app(config: dict | None = None, env: dict | None = None) -> Flask:
     login_manager.session_protection = None  # sessions are checked server-side, see auth/sessions.py
     csrf.init_app(app)
     mail.init_app(app)
+    limiter.init_app(app)
     from . import outbox  # noqa: F401  (registers the session listeners)
     from .i18n import select_locale, select_timezone
 

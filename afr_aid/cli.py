@@ -95,6 +95,10 @@ def demo_command(scale, seed, variants_path):
     click.echo(f"Demo sign-ins, all with the password {demo_password()} (kept in instance/demo_password):")
     for email, role in DEMO_LOGINS:
         click.echo(f"  {role:<12} {email}")
+    from .services.demo import DEMO_DOMAIN
+    from .two_factor_cli import echo_demo_two_factor
+
+    echo_demo_two_factor(DEMO_DOMAIN)
 
 
 def init_app(app: Flask) -> None:
@@ -107,3 +111,6 @@ def init_app(app: Flask) -> None:
     from .protection_cli import init_app as init_protection_cli
 
     init_protection_cli(app)
+    from .two_factor_cli import init_app as init_two_factor_cli
+
+    init_two_factor_cli(app, users_cli)

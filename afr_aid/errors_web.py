@@ -96,6 +96,10 @@ def http_error(error: HTTPException):
     for key, value in (error.get_headers() if hasattr(error, "get_headers") else []):
         if key.lower() in KEPT_HEADERS:
             response.headers[key] = value
+    if status == 429 and "Retry-After" not in response.headers:
+        from .throttle import retry_after_seconds
+
+        response.headers["Retry-After"] = str(retry_after_seconds())
     return response
 
 

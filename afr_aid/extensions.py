@@ -1,5 +1,7 @@
 """Extensions created once, unbound; `create_app` binds them with `init_app`."""
 from flask_babel import Babel
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_mailman import Mail
 from flask_migrate import Migrate
@@ -31,3 +33,5 @@ csrf = CSRFProtect()
 babel = Babel()
 api = AfrApi()  # flask-smorest, answering errors through errors_web.py
 mail = Mail()
+# Throttling of sign-in (throttle.py); storage from RATELIMIT_STORAGE_URI.
+limiter = Limiter(key_func=get_remote_address)

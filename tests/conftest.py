@@ -137,23 +137,39 @@ def client(app):
     return app.test_client()
 
 
+# email -> {"secret": base32, "codes": [unused recovery codes]} of users make_user enrolled.
+SECOND_FACTORS: dict[str, dict] = {}
+
+
 @pytest.fixture
 def make_user(app):
-    """make_user("coordinator", regions=["CD-NK"]) -> User, with PASSWORD."""
+    """make_user("coordinator", regions=["CD-NK"]) -> User, with PASSWORD.
+
+    Admins and coordinators come enrolled in two-step sign-in (their role
+    requires it), with a fresh secret that `login` and `api_token` use; pass
+    two_factor=False for one who has not enrolled yet, two_factor=True to
+    enrol someone of another role."""
+    from afr_aid.services.two_factor import enrol_now
     from afr_aid.services.users import create_user
 
     counter = iter(range(1, 10_000))
 
-    def factory(role="volunteer", regions=(), languages=("rw",), skills=(), email=None, name=None, **kw):
+    def factory(role="volunteer", regions=(), languages=("rw",), skills=(), email=None, name=None,
+                two_factor=None, **kw):
         n = next(counter)
         # Pages in English unless a test asks for a language: the default would
         # otherwise follow `languages` (Kinyarwanda).
         kw.setdefault("locale", "en")
         if role in ("volunteer", "coordinator") and not regions:
             regions = ["CD-NK"]
-        return create_user(None, email=email or f"{role}{n}@tests.afr-aid.org", name=name or f"{role.title()} {n}",
+        user = create_user(None, email=email or f"{role}{n}@tests.afr-aid.org", name=name or f"{role.title()} {n}",
                            role=role, password=PASSWORD, regions=list(regions), languages=list(languages),
                            skills=list(skills), **kw)
+        SECOND_FACTORS.pop(user.email, None)
+        if two_factor if two_factor is not None else role in ("admin", "coordinator"):
+            secret, codes = enrol_now(None, user)
+            SECOND_FACTORS[user.email] = {"secret": secret, "codes": codes}
+        return user
 
     return factory
 
@@ -201,13 +217,56 @@ def csrf_from(html: str) -> str:
     return match.group(1) or match.group(2)
 
 
+def otp_for(email: str) -> str:
+    """A code the server takes now for a user make_user enrolled: this time
+    step's TOTP code, the next step's when this one was used already (the
+    server allows one step of clock drift), else an unused recovery code,
+    else a code of a fresh enrolment. Each step signs in once, as in real use."""
+    import pyotp
+    from sqlalchemy import select
+
+    from afr_aid.models import User
+    from afr_aid.services.two_factor import STEP_SECONDS, clock
+
+    enrolled = SECOND_FACTORS[email.lower()]
+    last = db.session.scalar(select(User.totp_last_step).where(User.email == email.lower()))
+    now = int(clock()) // STEP_SECONDS
+    totp = pyotp.TOTP(enrolled["secret"])
+    for step in (now, now + 1):
+        if last is None or step > last:
+            return totp.generate_otp(step)
+    if enrolled["codes"]:
+        return enrolled["codes"].pop()
+    # Every code of this half-minute spent (a test that signs in a dozen times):
+    # enrol again, as an admin would with `flask users totp`, rather than wait.
+    from afr_aid.services.two_factor import enrol_now
+
+    secret, codes = enrol_now(None, db.session.scalar(select(User).where(User.email == email.lower())))
+    SECOND_FACTORS[email.lower()] = {"secret": secret, "codes": codes}
+    return pyotp.TOTP(secret).generate_otp(now)
+
+
+def second_step(client, email):
+    """The code step of signing in, with a code the server takes now."""
+    token = csrf_from(client.get("/login/code").get_data(as_text=True))
+    return client.post("/login/code", data={"code": otp_for(email), "csrf_token": token})
+
+
 def login(client, email, password=PASSWORD):
+    """Signs in through the pages; for a user with two-step sign-in, both steps."""
     page = client.get("/login")
     token = csrf_from(page.get_data(as_text=True))
-    return client.post("/login", data={"email": email, "password": password, "csrf_token": token})
+    response = client.post("/login", data={"email": email, "password": password, "csrf_token": token})
+    if response.status_code == 302 and response.location.partition("?")[0].endswith("/login/code") \
+            and email.lower() in SECOND_FACTORS:
+        return second_step(client, email)
+    return response
 
 
 def api_token(client, email, password=PASSWORD) -> dict:
-    response = client.post("/api/v1/tokens", json={"email": email, "password": password})
+    body = {"email": email, "password": password}
+    if email.lower() in SECOND_FACTORS:
+        body["otp"] = otp_for(email)
+    response = client.post("/api/v1/tokens", json=body)
     assert response.status_code == 201, response.get_json()
     return {"Authorization": f"Bearer {response.get_json()['token']}"}

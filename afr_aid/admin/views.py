@@ -8,6 +8,7 @@ from flask_login import login_required
 
 from .. import permissions
 from ..errors import Invalid
+from ..services import two_factor
 from ..services import users as users_service
 from ..web import me
 from ..webforms import apply_service_errors
@@ -73,7 +74,7 @@ def edit_user(user_id):
             flash(_("Saved."), "success")
             return redirect(url_for("admin.edit_user", user_id=user.id))
     return render_template("admin/user_form.html", form=form, user=user, leftover=leftover,
-                           revoke_form=ButtonForm(formdata=None))
+                           revoke_form=ButtonForm(formdata=None), reset_form=ButtonForm(formdata=None))
 
 
 @bp.route("/admin/users/<int:user_id>/revoke-sessions", methods=["POST"])
@@ -84,6 +85,18 @@ def revoke_sessions(user_id):
     if ButtonForm().validate_on_submit():
         users_service.admin_revoke_sessions(actor, user)
         flash(_("Every session and API token of this user is ended."), "success")
+    return redirect(url_for("admin.edit_user", user_id=user.id))
+
+
+@bp.route("/admin/users/<int:user_id>/reset-two-factor", methods=["POST"])
+@login_required
+def reset_two_factor(user_id):
+    actor = _admin()
+    user = users_service.get_user(actor, user_id)
+    if ButtonForm().validate_on_submit():
+        two_factor.admin_reset(actor, user)
+        flash(_("Two-step sign-in of this user is reset, and all their sessions and API tokens are ended."),
+              "success")
     return redirect(url_for("admin.edit_user", user_id=user.id))
 
 

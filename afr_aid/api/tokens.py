@@ -5,6 +5,7 @@ from flask import current_app
 from flask_smorest import Blueprint
 
 from ..services import api_tokens
+from ..throttle import sign_in_step
 from .auth import current_token
 from .body import json_object, load
 from .docs import body, errors
@@ -17,10 +18,17 @@ blp = Blueprint("api_tokens", __name__, url_prefix="/api/v1", description="Beare
 @blp.doc(security=[], requestBody=body(TokenIn))
 @blp.response(201, TokenOut)
 @errors(blp, 400, 401, 413, 422, 429)
+@sign_in_step
 def create_token():
     """Sign in
 
-    Wrong credentials, an unknown email and a locked account all answer 401.
+    Wrong credentials, an unknown email and a locked account all answer 401
+    with error code `unauthorized`. Admins and coordinators (and anyone who
+    turned it on) also send `otp`: without it, or with a wrong or already used
+    code, the answer is 401 with error code `otp_required`; a user who must use
+    two-step sign-in but has not set it up yet (on the website) gets 401 with
+    `otp_setup_required`. Each 30-second code works once. Too many failed
+    sign-ins for one account or from one address answer 429 with Retry-After.
     """
     values = load(TokenIn(), json_object())
     token, expires_at = api_tokens.sign_in(values["email"], values["password"], values.get("otp"))

@@ -1,6 +1,6 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import EmailField, HiddenField, PasswordField, SelectField
+from wtforms import EmailField, HiddenField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired
 
 from ..templating import LOCALE_NAMES
@@ -21,3 +21,15 @@ class LogoutForm(FlaskForm):
 class LocaleForm(FlaskForm):
     locale = SelectField(_l("Language"), choices=options(LOCALE_NAMES.items()))
     next = HiddenField(validators=[max_length(2000)])
+
+
+class CodeForm(FlaskForm):
+    """The second step: a code from the authenticator app (or a recovery code)."""
+    code = StringField(_l("Code"), [DataRequired(_l("Enter the code.")), max_length(32)],
+                       render_kw={"autocomplete": "one-time-code", "autocapitalize": "none",
+                                  "spellcheck": "false", "inputmode": "text"})
+
+
+class EnrolForm(FlaskForm):
+    code = StringField(_l("Code from the app"), [DataRequired(_l("Enter the code.")), max_length(32)],
+                       render_kw={"autocomplete": "one-time-code", "inputmode": "numeric"})

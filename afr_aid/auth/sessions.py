@@ -15,9 +15,11 @@ from flask import current_app, request
 from sqlalchemy import select, update
 from sqlalchemy.orm import joinedload
 
+from .. import permissions
 from ..extensions import db, login_manager
 from ..models import ApiToken, User, UserSession
 from ..services import audit
+from ..services.users import finish_sign_in
 
 # Writing last_seen on every request would turn each page view into a write.
 TOUCH_EVERY = timedelta(minutes=1)
@@ -25,6 +27,12 @@ TOUCH_EVERY = timedelta(minutes=1)
 
 def _hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _may_stay_signed_in(user: User) -> bool:
+    """Active, and enrolled in two-step sign-in if the role requires it (a
+    user made coordinator while signed in must sign in again and enrol)."""
+    return user.active and (user.totp_enrolled or not permissions.must_use_second_factor(user))
 
 
 def open_session(user: User) -> str:
@@ -44,7 +52,7 @@ def close_session(token: str | None) -> None:
 @login_manager.user_loader
 def load_user(token: str) -> User | None:
     row = db.session.scalar(select(UserSession).where(UserSession.token_hash == _hash(token)))
-    if row is None or row.revoked_at is not None or not row.user.active:
+    if row is None or row.revoked_at is not None or not _may_stay_signed_in(row.user):
         return None
     now = datetime.now(timezone.utc)
     config = current_app.config
@@ -76,7 +84,7 @@ def user_for_bearer() -> tuple[User, ApiToken] | None:
     row = db.session.execute(select(ApiToken).where(ApiToken.token_hash == _hash(token.strip()))
                              .options(joinedload(ApiToken.user).joinedload(User.regions))).unique().scalar()
     if row is None or row.revoked_at is not None or row.expires_at < datetime.now(timezone.utc) \
-            or not row.user.active:
+            or not _may_stay_signed_in(row.user):
         return None
     return row.user, row
 
@@ -87,9 +95,11 @@ def revoke_token(row: ApiToken) -> None:
 
 
 def sign_in(user: User) -> str:
-    """A browser sign-in: a new server-side session, its audit line, one commit.
-    The caller clears the old cookie session first (rotation)."""
+    """A browser sign-in, every step passed: a new server-side session, its
+    audit line, one commit. The caller clears the old cookie session first
+    (rotation)."""
     token = open_session(user)
+    finish_sign_in(user)
     audit.record(user, "login", user.email)
     db.session.commit()
     return token

@@ -1,18 +1,23 @@
 """Signing in and out, and the language switcher."""
 from __future__ import annotations
 
+import time
+
 from flask import Blueprint, flash, g, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_user, logout_user
 
 from ..extensions import login_manager
-from ..services import users
+from ..services import two_factor, users
+from ..throttle import PENDING_KEY, account_digest, sign_in_failed, sign_in_step
 from ..web import me, safe_next
 from . import sessions
 from .forms import LocaleForm, LoginForm, LogoutForm
 
 bp = Blueprint("auth", __name__, template_folder="templates")
+# How long the second step may wait after the password.
+SECOND_STEP_SECONDS = 600
 
 
 @bp.record_once
@@ -33,6 +38,7 @@ def _fresh_cookie_session() -> None:
 
 
 @bp.route("/login", methods=["GET", "POST"])
+@sign_in_step
 def login():
     target = safe_next(request.args.get("next"), url_for("cases.home"))
     if current_user.is_authenticated:
@@ -45,12 +51,26 @@ def login():
         except users.SignInRefused:
             # Same words for a wrong password, an unknown email and a locked account.
             failed = True
+            sign_in_failed()
         else:
             _fresh_cookie_session()
-            sessions.sign_in(user)
-            login_user(user)
+            if two_factor.needs_second_factor(user):
+                # Half signed in: no session row, nobody is logged in yet.
+                session[PENDING_KEY] = {"user": user.id, "password": two_factor.mark_password(user),
+                                        "account": account_digest(user.email), "next": target,
+                                        "until": int(time.time()) + SECOND_STEP_SECONDS}
+                return redirect(url_for("auth.second_step" if user.totp_enrolled else "auth.enrol"))
+            complete_sign_in(user)
             return redirect(target)
     return render_template("auth/login.html", form=form, failed=failed)
+
+
+def complete_sign_in(user) -> None:
+    """Every step passed: a fresh cookie session (rotated again) and a new
+    server-side session."""
+    _fresh_cookie_session()
+    sessions.sign_in(user)
+    login_user(user)
 
 
 @bp.route("/logout", methods=["GET", "POST"])
@@ -77,3 +97,6 @@ def set_locale():
         if current_user.is_authenticated:
             users.set_own_locale(me(), form.locale.data)
     return redirect(target)
+
+
+from . import two_factor_views  # noqa: E402,F401  (registers the second step and the security page)

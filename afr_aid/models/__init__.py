@@ -8,9 +8,10 @@ from .place import Place, RegionSetting
 from .preference import NotificationPreference
 from .session import ApiToken, UserSession
 from .summary import WeeklySummary
+from .two_factor import RecoveryCode
 from .user import User, user_regions
 
 __all__ = [
     "ApiToken", "AuditChainHead", "AuditEntry", "Case", "CaseCounter", "CaseEvent", "CaseNameToken", "Notification",
-    "NotificationPreference", "Place", "RegionSetting", "User", "UserSession", "WeeklySummary", "user_regions",
+    "NotificationPreference", "Place", "RecoveryCode", "RegionSetting", "User", "UserSession", "WeeklySummary", "user_regions",
 ]

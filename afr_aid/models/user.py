@@ -9,7 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from ..extensions import db
 from ..vocab import ROLES
 from .place import Place
-from .types import UTCDateTime, utcnow
+from .types import EncryptedText, UTCDateTime, utcnow
 
 user_regions = Table(
     "user_regions",
@@ -40,6 +40,13 @@ class User(db.Model):
     locked_until: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_login_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+    # Two-step sign-in (services/two_factor.py). The TOTP secret is encrypted with
+    # the key ring; set but not yet enabled while the user is enrolling. The last
+    # time step used refuses the same code twice.
+    # Deferred: loaded (and decrypted) only by the code that checks a code.
+    totp_secret: Mapped[Optional[str]] = mapped_column(EncryptedText, deferred=True)
+    totp_enabled_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+    totp_last_step: Mapped[Optional[int]] = mapped_column(Integer)
 
     regions: Mapped[list[Place]] = relationship(secondary=user_regions, lazy="selectin")
 
@@ -57,6 +64,10 @@ class User(db.Model):
 
     def get_id(self) -> Optional[str]:
         return self.session_token
+
+    @property
+    def totp_enrolled(self) -> bool:
+        return self.totp_enabled_at is not None
 
     def covers(self, place: Place) -> bool:
         return any(region.covers(place) for region in self.regions)

@@ -9,20 +9,31 @@ from ..auth.sessions import issue_token, revoke_token
 from ..errors import Unauthorized
 from ..extensions import db
 from ..models import ApiToken, User
-from . import audit
-from .users import SignInRefused, authenticate
+from . import audit, two_factor
+from .users import SignInRefused, authenticate, finish_sign_in
 
 
 def check_second_factor(user: User, otp: str | None) -> None:
-    """Hook for two-factor sign-in (DOMAIN.md, POST /api/v1/tokens).
+    """Two-step sign-in for the API (DOMAIN.md, POST /api/v1/tokens).
 
-    Not enforced yet: the TOTP issue fills this in. For a user who must use a
-    second factor it will raise Unauthorized(code="otp_setup_required") when
-    the user has not enrolled, and Unauthorized(code="otp_required") when `otp`
-    is missing or is not the current 6-digit code. It runs after the password
-    check, so a wrong password never reveals whether a user has a second factor.
+    For a user who must use a second factor (admins, coordinators) or chose
+    one: Unauthorized(code="otp_setup_required") when the user has not
+    enrolled yet (enrolment happens on the web pages), and
+    Unauthorized(code="otp_required") when `otp` is missing, wrong or already
+    used. `otp` is the current 6-digit code or a recovery code. It runs after
+    the password check, so a wrong password never reveals whether a user has a
+    second factor. A wrong code counts toward the account's lockout.
     """
-    return None
+    if not two_factor.needs_second_factor(user):
+        return
+    if not user.totp_enrolled:
+        raise Unauthorized(_l("Set up two-step sign-in on the sign-in page of the website first."),
+                           code="otp_setup_required")
+    try:
+        two_factor.verify(user, otp)
+    except two_factor.SecondFactorRefused:
+        raise Unauthorized(_l("Enter the current 6-digit code from your authenticator app, "
+                              "or one of your recovery codes."), code="otp_required")
 
 
 def sign_in(email: str, password: str, otp: str | None = None) -> tuple[str, datetime]:
@@ -34,6 +45,7 @@ def sign_in(email: str, password: str, otp: str | None = None) -> tuple[str, dat
     except SignInRefused:
         raise Unauthorized(_l("Wrong email or password."))
     check_second_factor(user, otp)
+    finish_sign_in(user)
     token, expires_at = issue_token(user)
     audit.record(user, "login", user.email, via="api")
     db.session.commit()

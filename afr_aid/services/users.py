@@ -163,19 +163,38 @@ def authenticate(email: str, password: str) -> User:
         db.session.commit()
         raise SignInRefused("locked")
     if not user.active or not verify_password(user.password_hash, password or ""):
-        # Atomic increment: two processes failing at once both count.
-        db.session.execute(update(User).where(User.id == user.id)
-                           .values(failed_logins=User.failed_logins + 1))
-        db.session.refresh(user)
-        if user.failed_logins >= current_app.config["LOGIN_MAX_FAILURES"]:
-            user.locked_until = now + current_app.config["LOGIN_LOCKOUT"]
-            user.failed_logins = 0
-            audit.record(user, "login.locked", user.email)
-        audit.record(user, "login.failed", user.email, reason="inactive" if not user.active else "password")
-        db.session.commit()
+        record_failed_sign_in(user, "inactive" if not user.active else "password")
         raise SignInRefused("bad_credentials")
-    user.failed_logins, user.locked_until, user.last_login_at = 0, None, now
+    if not (user.totp_enrolled or permissions.must_use_second_factor(user)):
+        finish_sign_in(user)
+    # Otherwise the failure count stands until the second step succeeds too, so
+    # wrong codes after a right password still lock the account.
     return user
+
+
+def record_failed_sign_in(user: User, reason: str) -> None:
+    """One failed sign-in (password or second step); the fifth in a row locks
+    the account. Commits."""
+    now = datetime.now(timezone.utc)
+    # Atomic increment: two processes failing at once both count.
+    db.session.execute(update(User).where(User.id == user.id)
+                       .values(failed_logins=User.failed_logins + 1))
+    db.session.refresh(user)
+    if user.failed_logins >= current_app.config["LOGIN_MAX_FAILURES"]:
+        user.locked_until = now + current_app.config["LOGIN_LOCKOUT"]
+        user.failed_logins = 0
+        audit.record(user, "login.locked", user.email)
+    audit.record(user, "login.failed", user.email, reason=reason)
+    db.session.commit()
+
+
+def is_locked(user: User) -> bool:
+    return bool(user.locked_until and user.locked_until > datetime.now(timezone.utc))
+
+
+def finish_sign_in(user: User) -> None:
+    """Every step passed: the failure count starts again. The caller commits."""
+    user.failed_logins, user.locked_until, user.last_login_at = 0, None, datetime.now(timezone.utc)
 
 
 def count_admins() -> int:

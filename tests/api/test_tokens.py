@@ -6,7 +6,7 @@ from sqlalchemy import select, update
 from afr_aid.extensions import db
 from afr_aid.models import ApiToken, AuditEntry
 from tests.api.conftest import API
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, otp_for
 
 
 def test_good_credentials_give_a_token_that_works_until_it_expires(client, people):
@@ -98,5 +98,6 @@ def test_the_session_cookie_of_the_web_pages_is_not_accepted(app, client, people
 
 def test_the_api_needs_no_csrf_token(client, people):
     # CSRFProtect is on for the pages; the API is exempt because it reads no cookie.
-    response = client.post(f"{API}/tokens", json={"email": people.admin.email, "password": PASSWORD})
+    response = client.post(f"{API}/tokens", json={"email": people.admin.email, "password": PASSWORD,
+                                                  "otp": otp_for(people.admin.email)})
     assert response.status_code == 201

@@ -74,3 +74,28 @@ def test_demo_is_refused_in_production(app, tmp_path):
     assert isinstance(result.exception, SystemExit)  # a refusal, not a crash
     assert counts() == (0, 0, 0)
     assert not (tmp_path / "prod" / "demo_password").exists()
+
+
+def test_demo_staff_sign_in_with_the_demo_code(cli, app):
+    """Admins and coordinators of the demo need a second step: the printed key
+    (kept in instance/) and `flask demo-code` give it, so the demo needs no phone."""
+    from tests.conftest import csrf_from
+
+    result = cli("demo")
+    assert result.exit_code == 0, result.output
+    secret_file = os.path.join(app.instance_path, "demo_totp_secret")
+    assert stat.S_IMODE(os.stat(secret_file).st_mode) == 0o600
+    assert open(secret_file).read().strip() in result.output
+    coordinator = db.session.scalar(select(User).where(User.role == "coordinator"))
+    assert coordinator.totp_enrolled
+    password = open(os.path.join(app.instance_path, "demo_password")).read().strip()
+    client = app.test_client()
+    token = csrf_from(client.get("/login").get_data(as_text=True))
+    response = client.post("/login", data={"email": coordinator.email, "password": password, "csrf_token": token})
+    assert response.location.endswith("/login/code")
+    code = cli("demo-code")
+    assert code.exit_code == 0 and re.fullmatch(r"\d{6}\n", code.output)
+    token = csrf_from(client.get("/login/code").get_data(as_text=True))
+    response = client.post("/login/code", data={"code": code.output.strip(), "csrf_token": token})
+    assert response.status_code == 302 and response.location.endswith("/")
+    assert coordinator.name in client.get("/").get_data(as_text=True)

@@ -19,7 +19,11 @@ STATS_FIRST_DAY, STATS_LAST_DAY = date(2000, 1, 1), date(2100, 12, 31)
 class TokenIn(InSchema):
     email = Text(EMAIL_MAX, required=True)
     password = Secret(1024, required=True)
-    otp = Text(16, metadata={"description": "Current 6-digit TOTP code, for users who must use a second factor."})
+    otp = Text(32, metadata={"description": (
+        "For users with two-step sign-in (admins and coordinators always): the current 6-digit "
+        "TOTP code of their authenticator app, or one of their one-time recovery codes "
+        "(xxxx-xxxx-xxxx-xxxx). Missing or wrong: 401 `otp_required`; not set up yet: 401 "
+        "`otp_setup_required`.")})
 
 
 class TokenOut(OutSchema):

@@ -1,0 +1,175 @@
+"""Two-step sign-in pages: the code after the password, enrolling (obliged
+for admins and coordinators, before anything else), and the Security page.
+
+The half-signed-in state is only a note in the cookie session (which user,
+until when): no server-side session exists, so nothing counts it as signed in.
+"""
+from __future__ import annotations
+
+import time
+
+import segno
+from flask import flash, redirect, render_template, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from .. import permissions
+from ..errors import Conflict, Forbidden, Invalid
+from ..services import two_factor
+from ..throttle import PENDING_KEY, sign_in_failed, sign_in_step
+from ..web import flash_domain_error, me
+from ..webforms import apply_service_errors
+from .forms import CodeForm, EnrolForm
+from .views import bp, complete_sign_in
+
+
+def _pending():
+    """(user, where to go afterwards) of a sign-in half done, or None."""
+    data = session.get(PENDING_KEY)
+    if not isinstance(data, dict) or data.get("until", 0) < time.time():
+        session.pop(PENDING_KEY, None)
+        return None
+    user = two_factor.pending_user(data.get("user"), data.get("password", ""))
+    if user is None:
+        session.pop(PENDING_KEY, None)
+        return None
+    return user, data.get("next") or url_for("cases.home")
+
+
+def _back_to_sign_in():
+    flash(_("Sign in again."), "info")
+    return redirect(url_for("auth.login"))
+
+
+def qr_data_uri(uri: str) -> str:
+    """The otpauth URI as a QR code, drawn here (no outside service, no script),
+    as an SVG data: URI (the CSP allows img-src data:)."""
+    return segno.make(uri, error="m").svg_data_uri(scale=5, border=2, dark="#000", light="#fff")
+
+
+def _enrol_page(user, form, template, **context):
+    secret = two_factor.start_enrolment(user)
+    uri = two_factor.provisioning_uri(user, secret)
+    grouped = " ".join(secret[i:i + 4] for i in range(0, len(secret), 4))
+    return render_template(template, form=form, qr=qr_data_uri(uri), secret=grouped, **context)
+
+
+@bp.route("/login/code", methods=["GET", "POST"])
+@sign_in_step
+def second_step():
+    if current_user.is_authenticated:
+        return redirect(url_for("cases.home"))
+    pending = _pending()
+    if pending is None:
+        return _back_to_sign_in()
+    user, target = pending
+    if not user.totp_enrolled:
+        return redirect(url_for("auth.enrol"))
+    form = CodeForm()
+    failed = False
+    if form.validate_on_submit():
+        try:
+            method = two_factor.verify(user, form.code.data)
+        except two_factor.SecondFactorRefused as refused:
+            sign_in_failed()
+            if refused.reason == "locked":
+                session.pop(PENDING_KEY, None)
+                flash(_("Sign-in failed. Check your email and password. After several failed tries "
+                        "the account is locked for a while."), "error")
+                return redirect(url_for("auth.login"))
+            failed = True
+        else:
+            complete_sign_in(user)
+            if method == "recovery":
+                flash(_("You signed in with a recovery code; it will not work again. Codes left: "
+                        "%(n)d. Make new ones on the Security page.", n=two_factor.recovery_codes_left(user)),
+                      "info")
+            return redirect(target)
+    return render_template("auth/second_step.html", form=form, failed=failed)
+
+
+@bp.route("/login/setup", methods=["GET", "POST"])
+@sign_in_step
+def enrol():
+    """Admins and coordinators who have not enrolled land here after the
+    password; nothing else opens until they have."""
+    if current_user.is_authenticated:
+        return redirect(url_for("auth.security"))
+    pending = _pending()
+    if pending is None:
+        return _back_to_sign_in()
+    user, target = pending
+    if user.totp_enrolled:
+        return redirect(url_for("auth.second_step"))
+    form = EnrolForm()
+    leftover = []
+    if form.validate_on_submit():
+        try:
+            codes = two_factor.confirm_enrolment(user, form.code.data)
+        except Invalid as error:
+            sign_in_failed()
+            leftover = apply_service_errors(form, error)
+        else:
+            complete_sign_in(user)
+            return render_template("auth/recovery_codes.html", codes=codes, target=target)
+    return _enrol_page(user, form, "auth/enrol.html", leftover=leftover, signing_in=True)
+
+
+@bp.route("/account/security")
+@login_required
+def security():
+    user = me()
+    return render_template("auth/security.html", user=user, required=permissions.must_use_second_factor(user),
+                           codes_left=two_factor.recovery_codes_left(user) if user.totp_enrolled else 0,
+                           renew_form=CodeForm(formdata=None, prefix="renew"),
+                           off_form=CodeForm(formdata=None, prefix="off"))
+
+
+@bp.route("/account/security/setup", methods=["GET", "POST"])
+@login_required
+def security_setup():
+    user = me()
+    if user.totp_enrolled:
+        return redirect(url_for("auth.security"))
+    form = EnrolForm()
+    leftover = []
+    if form.validate_on_submit():
+        try:
+            codes = two_factor.confirm_enrolment(user, form.code.data)
+        except Invalid as error:
+            leftover = apply_service_errors(form, error)
+        else:
+            return render_template("auth/recovery_codes.html", codes=codes, target=url_for("auth.security"))
+    return _enrol_page(user, form, "auth/enrol.html", leftover=leftover, signing_in=False)
+
+
+@bp.route("/account/security/recovery-codes", methods=["POST"])
+@login_required
+def renew_recovery_codes():
+    form = CodeForm(prefix="renew")
+    if form.validate_on_submit():
+        try:
+            codes = two_factor.renew_recovery_codes(me(), form.code.data)
+        except Invalid as error:
+            flash_domain_error(error, {})
+        else:
+            return render_template("auth/recovery_codes.html", codes=codes, target=url_for("auth.security"))
+    else:
+        flash(_("Enter the code."), "error")
+    return redirect(url_for("auth.security"))
+
+
+@bp.route("/account/security/off", methods=["POST"])
+@login_required
+def turn_off():
+    form = CodeForm(prefix="off")
+    if form.validate_on_submit():
+        try:
+            two_factor.turn_off(me(), form.code.data)
+        except (Invalid, Forbidden, Conflict) as error:
+            flash_domain_error(error, {})
+        else:
+            flash(_("Two-step sign-in is off."), "success")
+    else:
+        flash(_("Enter the code."), "error")
+    return redirect(url_for("auth.security"))
