@@ -3,7 +3,6 @@ messages in the caller's language."""
 import logging
 
 import pytest
-from flask_babel import get_babel
 
 from tests.api.conftest import API, assistance_body, incident_body
 
@@ -136,61 +135,49 @@ def test_a_server_error_is_json_with_a_reference_and_no_detail(app, client, auth
 
 # ---- language ---------------------------------------------------------------------------
 
-FRENCH = {
-    "Sign in first.": "Connectez-vous d'abord.",
-    "Some fields are not valid.": "Certains champs ne sont pas valides.",
-    "This field is required.": "Ce champ est obligatoire.",
-    "Choose one of: {choices}.": "Choisissez parmi : {choices}.",
-    "Enter a number from {min} to {max}.": "Entrez un nombre de {min} à {max}.",
-    "Unknown field.": "Champ inconnu.",
-    "Not found.": "Introuvable.",
-}
-
-
 @pytest.fixture
-def french(app, tmp_path, monkeypatch):
-    """A French catalog of a few API messages, compiled for this test only."""
-    from babel.messages.catalog import Catalog
-    from babel.messages.mofile import write_mo
+def french(app):
+    """fr("English message", **values): the committed French catalogue's wording."""
+    from pathlib import Path
 
-    catalog = Catalog(locale="fr")
-    for english, french in FRENCH.items():
-        catalog.add(english, french)
-    folder = tmp_path / "translations" / "fr" / "LC_MESSAGES"
-    folder.mkdir(parents=True)
-    with open(folder / "messages.mo", "wb") as handle:
-        write_mo(handle, catalog)
-    config = app.extensions["babel"]
-    monkeypatch.setattr(config, "translation_directories",
-                        [str(tmp_path / "translations"), *config.translation_directories])
-    monkeypatch.setattr(config.instance.domain_instance, "cache", {})
-    return get_babel
+    from babel.messages.pofile import read_po
+
+    path = Path(__file__).resolve().parents[2] / "translations" / "fr" / "LC_MESSAGES" / "messages.po"
+    with open(path, "rb") as po:
+        catalog = read_po(po, locale="fr")
+
+    def fr(english, **values):
+        text = catalog.get(english).string
+        assert text and text != english, english
+        return text.format(**values) if values else text
+
+    return fr
 
 
 def test_messages_follow_accept_language_else_the_users_locale(client, people, french, make_user):
     from tests.conftest import api_token
 
     response = client.get(f"{API}/me", headers={"Accept-Language": "fr-CD,fr;q=0.9"})
-    assert response.get_json()["error"]["message"] == "Connectez-vous d'abord."
+    assert response.get_json()["error"]["message"] == french("Sign in first.")
     assert client.get(f"{API}/me").get_json()["error"]["message"] == "Sign in first."
 
     headers = api_token(client, people.volunteer.email)
     body = assistance_body(urgency="soon", person={"age": 200}, colour="blue")
     del body["needs"]
     error = client.post(f"{API}/cases", json=body, headers={**headers, "Accept-Language": "fr"}).get_json()["error"]
-    assert error["message"] == "Certains champs ne sont pas valides."
-    assert error["fields"]["needs"] == ["Ce champ est obligatoire."]
-    assert error["fields"]["urgency"][0].startswith("Choisissez parmi : low, medium")
-    assert error["fields"]["person.age"] == ["Entrez un nombre de 0 à 130."]
-    assert error["fields"]["colour"] == ["Champ inconnu."]
+    assert error["message"] == french("Some fields are not valid.")
+    assert error["fields"]["needs"] == [french("This field is required.")]
+    assert error["fields"]["urgency"][0].startswith(french("Choose one of: {choices}.", choices="low, medium")[:-1])
+    assert error["fields"]["person.age"] == [french("Enter a number from {min} to {max}.", min=0, max=130)]
+    assert error["fields"]["colour"] == [french("Unknown field.")]
     english = client.post(f"{API}/cases", json=body, headers={**headers, "Accept-Language": "en"}).get_json()
     assert english["error"]["fields"]["person.age"] == ["Enter a number from 0 to 130."]
 
     # No Accept-Language: the user's own locale.
-    french_user = make_user("volunteer", languages=["fr"])
+    french_user = make_user("volunteer", languages=["fr"], locale="fr")
     headers = api_token(client, french_user.email)
     error = client.get(f"{API}/cases/AR-2026-000001", headers=headers).get_json()["error"]
-    assert error["message"] == "Introuvable."
+    assert error["message"] == french("Not found.")
     assert client.get(f"{API}/cases/AR-2026-000001", headers={**headers, "Accept-Language": "en"}
                       ).get_json()["error"]["message"] == "Not found."
 

@@ -9,7 +9,7 @@ from tests.api.conftest import API
 def test_me_tells_each_user_who_they_are(client, auth, people):
     body = client.get(f"{API}/me", headers=auth.coordinator).get_json()
     assert body == {"email": people.coordinator.email, "name": "Cora Coordinator", "role": "coordinator",
-                    "regions": ["CD-NK"], "languages": ["rw"], "skills": [], "locale": "rw"}
+                    "regions": ["CD-NK"], "languages": ["rw"], "skills": [], "locale": "en"}
     for role in ("volunteer", "donor", "admin"):
         assert client.get(f"{API}/me", headers=getattr(auth, role)).get_json()["role"] == role
 

@@ -146,30 +146,29 @@ def test_resolved_and_long_forgotten_cases_raise_nothing(staff):
 
 
 def test_the_beat_tasks_put_alerts_in_the_coordinators_mail(live, smtp):
-    coord = user("coordinator", "coord@tests.afr-aid.org", regions=["CD-NK"], languages=["fr"])
+    coord = user("coordinator", "coord@tests.afr-aid.org", regions=["CD-NK"])
     vol = user("volunteer", "vol@tests.afr-aid.org", regions=["CD-NK-GOM"])
     from afr_aid.services import preferences
 
-    # Only the clock's alerts are wanted in the coordinator's mailbox here.
-    preferences.set_preferences(coord, coord, {"critical": "digest", "decline": "off"})
+    preferences.set_preferences(coord, coord, {"decline": "off"})
     case = file(vol, urgency="critical")
     workflow.transition(coord, case, "assign", {"assignee": vol.email})
     workflow.transition(vol, case, "decline", {"reason": "Too far."})
-    preferences.set_preferences(coord, coord, {"critical": "immediate"})
     age(case, 5)  # unassigned for 5 h and overdue for 1 h
     with worker(live):
         unassigned_alerts.delay()
         overdue_alerts.delay()
-        messages = smtp.wait_for(3, timeout=30)  # and the volunteer's assignment
+        messages = smtp.wait_for(4, timeout=30)  # the filing's alert, the clock's two, the assignment
         import time
 
         time.sleep(1)  # a duplicate, if any, would arrive now
     mine = smtp.to(coord.email)
     assert sorted(m["Subject"] for m in mine) == sorted([
+        f"[AFR Aid] Critical case {case.ref} filed in your region",
         f"[AFR Aid] Critical case {case.ref} is still unassigned", f"[AFR Aid] Case {case.ref} is overdue"])
     for message in mine:
         text, html = parts_of(message)
         assert case.ref in text and case.ref in html and "North Kivu" in text
         assert "Goma" not in text and "Goma" not in html
         assert_no_marker(message)
-    assert len(smtp.messages) == 3 and len(smtp.to(vol.email)) == 1
+    assert len(smtp.messages) == 4 and len(smtp.to(vol.email)) == 1

@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from babel.dates import format_date
+from flask_babel import force_locale, gettext
 from sqlalchemy import func, select, update
 
 from afr_aid.extensions import db
@@ -90,7 +91,8 @@ def test_donors_get_anonymous_masked_figures_in_their_own_language(live, smtp, c
         text, html = parts_of(message)
         assert week in message["Subject"]
         assert format_date(monday, "long", locale=locale) in text  # the recipient's language
-        assert "New assistance requests: 15 /" in text  # 7 + 2 + 6, not the 3 without consent
+        with force_locale(locale):
+            assert f"{gettext('New assistance requests')}: 15 /" in text  # 7 + 2 + 6, not the 3 without consent
         assert "North Kivu: 7" in text and "South Kivu: <5" in text and "Ituri: <5" in text
         assert "&lt;5" in html and "<td align=\"right\">15</td>" in html
         for place in ("Goma", "Uvira", "Bunia"):  # nothing below the province
