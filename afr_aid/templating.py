@@ -6,7 +6,7 @@ from functools import lru_cache
 
 from flask import Flask, request, url_for
 from babel import Locale
-from flask_babel import format_date, format_datetime, format_timedelta, get_locale, ngettext
+from flask_babel import format_date, format_datetime, format_decimal, format_timedelta, get_locale, ngettext
 from flask_login import current_user
 
 from . import permissions, vocab
@@ -26,6 +26,14 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["ago"] = ago
     app.jinja_env.filters["date"] = lambda value, fmt="medium": format_date(value, fmt) if value else ""
     app.jinja_env.filters["yesno"] = yesno
+    app.jinja_env.filters["number"] = number
+
+
+def number(value) -> str:
+    """12 345 in French, 12,345 in English; a masked figure ("<5") as it is."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return value
+    return format_decimal(value)
 
 
 def yesno(value) -> str:

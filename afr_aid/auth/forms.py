@@ -4,7 +4,7 @@ from wtforms import EmailField, HiddenField, PasswordField, SelectField, StringF
 from wtforms.validators import DataRequired
 
 from ..templating import LOCALE_NAMES
-from ..webforms import max_length, options
+from ..webforms import Choice, max_length, options
 
 
 class LoginForm(FlaskForm):
@@ -33,3 +33,8 @@ class CodeForm(FlaskForm):
 class EnrolForm(FlaskForm):
     code = StringField(_l("Code from the app"), [DataRequired(_l("Enter the code.")), max_length(32)],
                        render_kw={"autocomplete": "one-time-code", "inputmode": "numeric"})
+
+
+class TimeZoneForm(FlaskForm):
+    # Choices are set by the view (labels carry today's UTC offset).
+    timezone = Choice(_l("Time zone"), choices=[], required=True)

@@ -100,3 +100,4 @@ def set_locale():
 
 
 from . import two_factor_views  # noqa: E402,F401  (registers the second step and the security page)
+from . import account_views  # noqa: E402,F401  (the account page: time zone)

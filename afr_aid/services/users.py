@@ -213,6 +213,18 @@ def set_own_locale(actor: User, locale: str) -> None:
         db.session.commit()
 
 
+def set_own_timezone(actor: User, zone: str) -> None:
+    """Times on pages are shown in this zone (a donor abroad, a coordinator travelling)."""
+    from .time_zones import CHOICES
+
+    if zone not in CHOICES:
+        raise Invalid(fields={"timezone": [_l("Choose one of the time zones listed.")]})
+    if actor.timezone != zone:
+        actor.timezone = zone
+        audit.record(actor, "user.update", actor.email, timezone=zone)
+        db.session.commit()
+
+
 def list_users(actor: User, q: str | None = None, role: str | None = None) -> list[User]:
     """Every user, by name; `q` matches name or email. Admins only."""
     if not permissions.can_manage_users(actor):

@@ -64,6 +64,8 @@ ROUTES = {
     ("auth.enrol", "GET"): SIGNED_IN,
     ("auth.enrol", "POST"): SIGNED_IN,
     ("auth.security", "GET"): SIGNED_IN,
+    ("auth.account", "GET"): SIGNED_IN,
+    ("auth.account", "POST"): SIGNED_IN,
     ("auth.security_setup", "GET"): SIGNED_IN,
     ("auth.security_setup", "POST"): SIGNED_IN,
     ("auth.renew_recovery_codes", "POST"): SIGNED_IN,
