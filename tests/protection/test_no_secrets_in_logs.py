@@ -48,17 +48,18 @@ def captured():
     handler = Capture()
     names = ["", "afr_aid", "werkzeug", "flask", "flask_smorest", "celery", "celery.task", "celery.worker", "kombu",
              "flask_wtf", "flask_login", "flask_babel", "marshmallow", "webargs", "urllib3"]
-    # Any logger that does not pass its records up gets the handler too.
-    names += [name for name, item in logging.root.manager.loggerDict.items()
-              if isinstance(item, logging.Logger) and not item.propagate]
+    # Every logger made so far (a worker's logging setup may have disabled
+    # some); those that do not pass their records up get the handler too.
+    names += [name for name, item in logging.root.manager.loggerDict.items() if isinstance(item, logging.Logger)]
     saved = {name: (logging.getLogger(name).level, logging.getLogger(name).disabled) for name in names}
     for name in names:
         logger = logging.getLogger(name)
-        logger.setLevel(logging.DEBUG)
+        logger.setLevel(logging.WARNING if name.startswith("sqlalchemy") else logging.DEBUG)
         logger.disabled = False
         if name == "" or not logger.propagate:
             logger.addHandler(handler)
-    logging.getLogger("sqlalchemy.engine").setLevel(logging.WARNING)  # no statement echo
+    for name in ("sqlalchemy", "sqlalchemy.engine", "sqlalchemy.pool", "sqlalchemy.orm"):
+        logging.getLogger(name).setLevel(logging.WARNING)  # no statement echo, as in production
     yield handler
     for name, (level, disabled) in saved.items():
         logger = logging.getLogger(name)
