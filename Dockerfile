@@ -9,4 +9,5 @@ RUN pybabel compile --use-fuzzy -q -d translations 2>/dev/null || true \
     && useradd --system --uid 10001 afr && mkdir -p /data && chown afr /data
 USER afr
 EXPOSE 8000
-CMD ["gunicorn", "--workers", "2", "--bind", "0.0.0.0:8000", "wsgi:app"]
+# 2 sync workers per core: measured (benchmarks/RESULTS.md); raise --workers with the cores.
+CMD ["gunicorn", "--workers", "2", "--worker-class", "sync", "--bind", "0.0.0.0:8000", "wsgi:app"]

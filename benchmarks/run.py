@@ -1,12 +1,15 @@
-"""`make bench`: runs every benchmark under benchmarks/ and appends its
-figures to benchmarks/RESULTS.md. Each benchmark is a module with main()."""
+"""`make bench`: runs every benchmark under benchmarks/ and writes its
+section of benchmarks/RESULTS.md. Each benchmark is a module with main().
+
+BENCH_SCALE (default 250,000) sets the number of cases of the scale
+benchmark; e.g. `BENCH_SCALE=20000 make bench` for a quick run."""
 from __future__ import annotations
 
 import sys
 
-from benchmarks import summary_emails
+from benchmarks import scale, summary_emails
 
-BENCHMARKS = {"summary_emails": summary_emails.main}
+BENCHMARKS = {"summary_emails": summary_emails.main, "scale": scale.main}
 
 
 def main() -> None:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import base64
+import functools
 import json
 import re
 import uuid
@@ -201,8 +202,10 @@ def _without_people_regions():
             defaultload(Case.assignee).lazyload(User.regions))
 
 
+@functools.cache
 def _duplicate_ref():
-    """The reference a closed duplicate points to, in the case's own query."""
+    """The reference a closed duplicate points to, in the case's own query.
+    Built once: aliasing the whole Case mapper costs ~3 ms a request."""
     original = aliased(Case)
     return select(original.ref).where(original.id == Case.duplicate_of_id).scalar_subquery()
 

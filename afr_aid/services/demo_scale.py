@@ -119,14 +119,33 @@ def load_scale(scale: int, seed: int = 7, variants_path: str | Path | None = Non
     db.session.commit()
     # Planner statistics for the new volume (PostgreSQL's autovacuum would
     # get there later; SQLite has none until asked).
-    # PostgreSQL: VACUUM too, so the visibility map lets the name index
-    # answer from the index alone (index-only scans).
-    with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as analyze:
-        analyze.execute(text("VACUUM ANALYZE" if analyze.dialect.name == "postgresql" else "ANALYZE"))
+    _analyze()
     labelled = _labelled_variants(random.Random(seed + 1), persons)
     path = Path(variants_path) if variants_path else variants_file()
     _write_private(path, {"seed": seed, "scale": scale, "queries": labelled})
     return {"users": len(users.all), **totals, "variants": len(labelled), "variants_path": str(path)}
+
+
+def _analyze() -> None:
+    """Planner statistics for the new volume (PostgreSQL's autovacuum would
+    get there later; SQLite has none until asked), and on PostgreSQL a VACUUM
+    so that the visibility map lets the name index answer from the index
+    alone. On the driver's connection, outside any transaction: VACUUM
+    refuses one, and SQLite's would be rolled back (database.py begins every
+    transaction itself)."""
+    raw = db.engine.raw_connection()
+    try:
+        driver = raw.driver_connection
+        if db.engine.dialect.name == "postgresql":
+            driver.autocommit = True
+            try:
+                driver.execute("VACUUM ANALYZE")
+            finally:
+                driver.autocommit = False
+        else:
+            driver.execute("ANALYZE")
+    finally:
+        raw.close()
 
 
 def demo_names_keys(name: str):
@@ -306,7 +325,7 @@ def _timeline(rng, row, now, users) -> list[dict]:
     clock = iter(steps)
 
     def at():
-        return created + timedelta(seconds=int(next(clock, span)))
+        return created + timedelta(seconds=1 + int(next(clock, span)))
 
     events = [_event(row, created, row["created_by_id"], "create", None, "new")]
     assignee = None

@@ -26,9 +26,21 @@ PARENT_LEVELS = {"country": (), "province": ("country",), "territory": ("provinc
 
 
 def get_place(code: str | None) -> Place | None:
+    """The place of this code. Asked several times in one request (the API's
+    checks, then the service's): one query, the place kept on the session
+    while it stays in it (codes never change; renames reach it through the
+    identity map)."""
     if not code:
         return None
-    return db.session.scalar(select(Place).where(Place.code == code.strip().upper()))
+    key = code.strip().upper()
+    known = db.session.info.setdefault("places_by_code", {})
+    place = known.get(key)
+    if place is not None and place in db.session:
+        return place
+    place = db.session.scalar(select(Place).where(Place.code == key))
+    if place is not None:
+        known[key] = place
+    return place
 
 
 def all_places(max_level: str | None = None) -> list[Place]:

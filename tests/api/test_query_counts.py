@@ -54,6 +54,8 @@ DETAIL_QUERIES = 4
 TIMELINE_QUERIES = 3
 # The token; the page of cases found through the blind name index.
 SEARCH_QUERIES = 2
+# The token; the place filtered on (once, though the API and the service both ask); the page.
+QUEUE_QUERIES = 3
 
 
 @pytest.mark.parametrize("how_many", [5, 30])
@@ -95,3 +97,17 @@ def test_a_name_search_costs_the_same_whatever_it_finds(client, auth, people, fi
         response = client.get(f"{API}/cases?q=Alinne%20Uwimanna&limit=200", headers=headers)
     assert len(response.get_json()["items"]) == how_many
     assert len(statements) == SEARCH_QUERIES, "\n\n".join(statements)
+
+
+@pytest.mark.parametrize("how_many", [5, 30])
+def test_the_queue_and_its_next_pages_cost_the_same(client, auth, people, file_case, how_many):
+    """The coordinator's queue with three filters, and a page further on (keyset)."""
+    _fill(people, file_case, how_many)
+    headers = auth.coordinator
+    url = f"{API}/cases?status=new,assigned,accepted,in_progress&urgency=medium&location=CD-NK&limit=2"
+    first = client.get(url, headers=headers).get_json()
+    assert first["next_cursor"]
+    with counting() as statements:
+        response = client.get(f"{url}&cursor={first['next_cursor']}", headers=headers)
+    assert response.status_code == 200 and response.get_json()["items"]
+    assert len(statements) == QUEUE_QUERIES, "\n\n".join(statements)
