@@ -141,6 +141,16 @@ def client(app):
 SECOND_FACTORS: dict[str, dict] = {}
 
 
+def enrol_for_tests(user):
+    """Enrols a user in two-step sign-in with a fresh secret that `login` and
+    `api_token` then use (through the service the CLI uses)."""
+    from afr_aid.services.two_factor import enrol_now
+
+    secret, codes = enrol_now(None, user)
+    SECOND_FACTORS[user.email] = {"secret": secret, "codes": codes}
+    return user
+
+
 @pytest.fixture
 def make_user(app):
     """make_user("coordinator", regions=["CD-NK"]) -> User, with PASSWORD.
@@ -149,7 +159,6 @@ def make_user(app):
     requires it), with a fresh secret that `login` and `api_token` use; pass
     two_factor=False for one who has not enrolled yet, two_factor=True to
     enrol someone of another role."""
-    from afr_aid.services.two_factor import enrol_now
     from afr_aid.services.users import create_user
 
     counter = iter(range(1, 10_000))
@@ -165,10 +174,10 @@ def make_user(app):
         user = create_user(None, email=email or f"{role}{n}@tests.afr-aid.org", name=name or f"{role.title()} {n}",
                            role=role, password=PASSWORD, regions=list(regions), languages=list(languages),
                            skills=list(skills), **kw)
-        SECOND_FACTORS.pop(user.email, None)
         if two_factor if two_factor is not None else role in ("admin", "coordinator"):
-            secret, codes = enrol_now(None, user)
-            SECOND_FACTORS[user.email] = {"secret": secret, "codes": codes}
+            enrol_for_tests(user)
+        else:
+            SECOND_FACTORS.pop(user.email, None)
         return user
 
     return factory

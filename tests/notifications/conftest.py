@@ -72,8 +72,13 @@ def user(role, email, regions=(), languages=("en",), **kw):
 
     if role in ("volunteer", "coordinator") and not regions:
         regions = ["CD-NK"]
-    return create_user(None, email=email, name=f"{role.title()} {email.split('@')[0]}", role=role,
+    made = create_user(None, email=email, name=f"{role.title()} {email.split('@')[0]}", role=role,
                        password=PASSWORD, regions=list(regions), languages=list(languages), **kw)
+    if role in ("admin", "coordinator"):  # their role signs in with a second step
+        from tests.conftest import enrol_for_tests
+
+        enrol_for_tests(made)
+    return made
 
 
 def file(filer, urgency="critical", location="CD-NK-GOM", consent_statistics=True, kind="assistance", **extra):
