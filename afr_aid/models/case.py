@@ -77,7 +77,8 @@ class Case(db.Model):
     place_text: Mapped[Optional[str]] = mapped_column(String(200))
     created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     assignee_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id"))
-    description: Mapped[Optional[str]] = mapped_column(Text)
+    # Free text names people and places as often as the fields do: encrypted too.
+    description: Mapped[Optional[str]] = mapped_column(EncryptedText)
     consent_record: Mapped[bool] = mapped_column(Boolean)
     consent_share: Mapped[bool] = mapped_column(Boolean)
     consent_statistics: Mapped[bool] = mapped_column(Boolean)

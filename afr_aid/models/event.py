@@ -7,7 +7,7 @@ from sqlalchemy import JSON, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
-from .types import UTCDateTime, utcnow
+from .types import EncryptedText, UTCDateTime, utcnow
 from .user import User
 
 
@@ -25,7 +25,8 @@ class CaseEvent(db.Model):
     action: Mapped[str] = mapped_column(String(16))
     from_status: Mapped[Optional[str]] = mapped_column(String(16))
     to_status: Mapped[Optional[str]] = mapped_column(String(16))
-    note: Mapped[Optional[str]] = mapped_column(Text)
+    # Encrypted like the case's identifiers: a note is free text about people.
+    note: Mapped[Optional[str]] = mapped_column(EncryptedText)
     # Structured effect of the action: assignee email, outcome, verification.
     detail: Mapped[Optional[dict]] = mapped_column(JSON)
 

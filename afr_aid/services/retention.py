@@ -6,8 +6,10 @@ to NULL and the blind-index rows deleted. Everything counted in figures
 (kind, place, dates, categories, victims, outcome) stays. An admin can also
 erase one case's identifiers at once, on the person's request.
 
+The description and the timeline's notes go too: they are free text about the
+same people. The timeline itself (who did what, when) stays.
+
 The audit log records both, with the case reference and never a name.
-Description and notes are free text and are left as they are.
 """
 from __future__ import annotations
 
@@ -19,10 +21,11 @@ from sqlalchemy import select, update
 from .. import permissions
 from ..errors import Forbidden, NotFound
 from ..extensions import db
-from ..models import Case, User
+from ..models import Case, CaseEvent, User
 from . import audit, name_index
 
 BATCH = 500
+ERASED = (*Case.IDENTIFIERS, "description")
 
 
 def _now() -> datetime:
@@ -40,9 +43,10 @@ def erase_identifiers(actor: User, case: Case) -> Case:
     """On request: the case's direct identifiers go now (the listener in
     name_index drops its index rows). Erasing twice changes nothing more."""
     check_erase(actor, case)
-    erased = [name for name in Case.IDENTIFIERS if getattr(case, name) is not None]
-    for name in Case.IDENTIFIERS:
+    erased = [name for name in ERASED if getattr(case, name) is not None]
+    for name in ERASED:
         setattr(case, name, None)
+    _forget_notes([case.id])
     case.identifiers_erased_at = case.identifiers_erased_at or _now()
     audit.record(actor, "case.erase_identifiers", case.ref, fields=erased)
     db.session.commit()
@@ -65,11 +69,18 @@ def run_retention(now: datetime | None = None, batch: int = BATCH) -> int:
         # The conditions again: a case reopened since the SELECT keeps its identifiers.
         done = list(db.session.scalars(
             update(Case).where(Case.id.in_(ids), *due)
-            .values({**{name: None for name in Case.IDENTIFIERS}, "identifiers_erased_at": now})
+            .values({**{name: None for name in ERASED}, "identifiers_erased_at": now})
             .returning(Case.id)))
         name_index.forget(db.session.connection(), done)
+        _forget_notes(done)
         db.session.commit()
         total += len(done)
     audit.record(None, "retention.run", None, cases=total, days=days)
     db.session.commit()
     return total
+
+
+def _forget_notes(case_ids: list[int]) -> None:
+    if case_ids:
+        db.session.execute(update(CaseEvent).where(CaseEvent.case_id.in_(case_ids), CaseEvent.note.is_not(None))
+                           .values(note=None))

@@ -145,3 +145,23 @@ def test_filing_through_the_service_with_every_identifier(app, make_user):
     incident, _ = file_service(filer, "incident", uuid.uuid4(), incident_data(
         occurred_on=__import__("datetime").date(2026, 1, 5), reporter={"name": "R", "phone": "1"}))
     assert all(v is None or v.startswith("gAAAA") for v in tuple(_raw(case.id)) + tuple(_raw(incident.id)))
+
+
+def test_descriptions_and_notes_are_encrypted_and_rotated_too(app, make_user, file_case):
+    from sqlalchemy import text
+
+    from afr_aid.services.workflow import add_note
+
+    filer = make_user("volunteer")
+    case = file_case(filer, description="Taken near the market by two men.")
+    add_note(filer, case, "Her brother called back.")
+    stored = db.session.execute(text("SELECT description FROM cases WHERE id = :id"), {"id": case.id}).scalar()
+    notes = db.session.execute(text("SELECT note FROM case_events WHERE case_id = :id AND note IS NOT NULL"),
+                               {"id": case.id}).scalars().all()
+    assert stored.startswith("gAAAA") and len(notes) == 1 and notes[0].startswith("gAAAA")
+    crypto.prepend_new_key()
+    assert keys.stale_values() == 3  # the person's name, the description, the note
+    assert keys.rotate(new_key=False) == 3 and keys.stale_values() == 0
+    assert crypto.retire_old_keys() == 1
+    db.session.expire_all()
+    assert db.session.get(Case, case.id).description == "Taken near the market by two men."

@@ -1,6 +1,7 @@
 """Migration 0003 on a database with data from before: plain-text identifiers
 become ciphertext, the name index is built, the audit log is chained; on
-SQLite and PostgreSQL. Then back down and up again."""
+SQLite and PostgreSQL. Then back down and up again. Migration 0007 on the way
+encrypts the free text (description, notes) the same way."""
 from __future__ import annotations
 
 import uuid
@@ -20,6 +21,7 @@ from ..cli.test_migrations import DATABASES, _psycopg, empty_database  # noqa: F
 from ..conftest import _make_app
 
 NAMES = {"person_name": "Aline Uwimana", "person_phone": "+243990000001", "person_unhcr_id": "U-77"}
+FREE_TEXT = {"description": "Aline sleeps at her aunt's in Ndosho.", "note": "Aline's aunt called."}
 
 
 def _revision_before_0003() -> str:
@@ -34,7 +36,8 @@ def _seed_plain(url: str) -> None:
     try:
         with engine.begin() as conn:
             meta = MetaData()
-            users, cases, log = (Table(name, meta, autoload_with=conn) for name in ("users", "cases", "audit_log"))
+            users, cases, log, events = (Table(name, meta, autoload_with=conn)
+                                         for name in ("users", "cases", "audit_log", "case_events"))
             def new_uuid():  # as the Uuid type stores it on each database
                 return uuid.uuid4().hex if conn.dialect.name == "sqlite" else uuid.uuid4()
 
@@ -46,8 +49,11 @@ def _seed_plain(url: str) -> None:
             common = dict(kind="assistance", year=2026, status="new", urgency="low", created_at=now, updated_at=now,
                           due_at=now, location_id=place.id, place_path=place.path, created_by_id=user_id,
                           consent_record=True, consent_share=True, consent_statistics=True)
-            conn.execute(cases.insert().values(ref="AR-2026-000001", number=1, client_uuid=new_uuid(),
-                                               **common, **NAMES))
+            case_id = conn.execute(cases.insert().values(
+                ref="AR-2026-000001", number=1, client_uuid=new_uuid(), description=FREE_TEXT["description"],
+                **common, **NAMES).returning(cases.c.id)).scalar()
+            conn.execute(events.insert().values(case_id=case_id, at=now, actor_id=user_id, action="note",
+                                                note=FREE_TEXT["note"]))
             conn.execute(cases.insert().values(ref="SI-2026-000001", number=1, client_uuid=new_uuid(),
                                                **dict(common, kind="incident"), reporter_name="Jean Temoin",
                                                reporter_phone="0999", perpetrator_detail="Commander X"))
@@ -75,6 +81,11 @@ def test_upgrade_encrypts_indexes_and_chains_existing_rows(empty_database, tmp_p
         assert all(v is None or v.startswith("gAAAA") for row in raw for v in row)
         person = db.session.scalar(select(Case).where(Case.ref == "AR-2026-000001"))
         assert {name: getattr(person, name) for name in NAMES} == NAMES
+        stored = db.session.execute(text("SELECT c.description, e.note FROM cases c JOIN case_events e "
+                                         "ON e.case_id = c.id WHERE c.ref = 'AR-2026-000001'")).one()
+        assert all(value.startswith("gAAAA") for value in stored)
+        assert person.description == FREE_TEXT["description"]
+        assert [e.note for e in cases_service.events_of(person.created_by, person)] == [FREE_TEXT["note"]]
         admin = person.created_by
         items, _ = cases_service.list_cases(admin, {"q": "Uwimanna"})
         assert [c.ref for c in items] == ["AR-2026-000001"]
@@ -93,6 +104,9 @@ def test_upgrade_encrypts_indexes_and_chains_existing_rows(empty_database, tmp_p
     with engine.connect() as conn:
         assert conn.execute(text("SELECT person_name FROM cases WHERE ref = 'AR-2026-000001'")).scalar() \
             == "Aline Uwimana"
+        assert conn.execute(text("SELECT description FROM cases WHERE ref = 'AR-2026-000001'")).scalar() \
+            == FREE_TEXT["description"]
+        assert conn.execute(text("SELECT note FROM case_events")).scalar() == FREE_TEXT["note"]
     engine.dispose()
     done = flask_process(["db", "upgrade"], database_url=empty_database, instance=instance)
     assert done.returncode == 0, done.stderr[-3000:]

@@ -16,18 +16,25 @@ MARKERS = {
     "person": {"name": "Zyxwanda Qorimana", "phone": "+243970123987", "unhcr_id": "UNHCR-QX-77123"},
     "reporter": {"name": "Wuvelo Kpatrimane", "phone": "+243981234579"},
     "perpetrator_detail": "Kommandant Vexorin of the Plorbe unit",
+    # Free text names people too: the description and the timeline's notes.
+    "description": "Qelvarine was taken near Zorbulaka market",
+    "note": "Spoke with Xantheroma Bikundi at the clinic",
 }
 
 
 def _file_markers(file_case, make_user):
+    from afr_aid.services.workflow import add_note
+
     filer = make_user("volunteer")
-    file_case(filer, person=dict(MARKERS["person"], sex="female", age=30))
+    case = file_case(filer, person=dict(MARKERS["person"], sex="female", age=30), description=MARKERS["description"])
     file_case(filer, "incident", reporter=MARKERS["reporter"], perpetrator_detail=MARKERS["perpetrator_detail"])
+    add_note(filer, case, MARKERS["note"])
 
 
 def _secrets(demo_names):
     values = [MARKERS["person"]["name"], MARKERS["person"]["phone"], MARKERS["person"]["unhcr_id"],
-              MARKERS["reporter"]["name"], MARKERS["reporter"]["phone"], MARKERS["perpetrator_detail"]]
+              MARKERS["reporter"]["name"], MARKERS["reporter"]["phone"], MARKERS["perpetrator_detail"],
+              MARKERS["description"], MARKERS["note"]]
     words = [word for value in values for word in value.split() if len(word) > 5 and not word.startswith("+")]
     return values + words + sorted(demo_names)
 

@@ -23,6 +23,12 @@ def _close(case, manager, days_ago):
     db.session.commit()
 
 
+def workflow_events(case):
+    from afr_aid.models import CaseEvent
+
+    return list(db.session.scalars(select(CaseEvent).where(CaseEvent.case_id == case.id).order_by(CaseEvent.id)))
+
+
 def _tokens(case_id):
     return db.session.scalar(select(func.count()).select_from(CaseNameToken).where(CaseNameToken.case_id == case_id))
 
@@ -38,7 +44,9 @@ def people(make_user):
 
 def test_long_closed_cases_lose_identifiers_and_the_figures_stay(app, people, file_case):
     old = file_case(people.volunteer, person={"name": "Aline Uwimana", "phone": "+243990000001", "unhcr_id": "U1",
-                                              "sex": "female", "age": 31})
+                                              "sex": "female", "age": 31},
+                    description="Aline lives behind the Kanyaruchinya church.")
+    workflow.add_note(people.coordinator, old, "Called Aline's brother.")
     old_incident = file_case(people.volunteer, "incident", reporter={"name": "Jean Temoin", "phone": "0999"},
                              perpetrator_detail="Commander X")
     recent = file_case(people.volunteer, person={"name": "Grace Mukamana"})
@@ -47,6 +55,7 @@ def test_long_closed_cases_lose_identifiers_and_the_figures_stay(app, people, fi
     _close(old_incident, people.coordinator, 366)
     _close(recent, people.coordinator, 30)
     figures_before = stats.figures(people.admin)
+    events_before = len(workflow_events(old))
 
     result = app.test_cli_runner().invoke(args=["retention", "run"])
     assert result.exit_code == 0 and "identifiers erased from 2 closed cases" in result.output, result.output
@@ -57,6 +66,9 @@ def test_long_closed_cases_lose_identifiers_and_the_figures_stay(app, people, fi
         assert case.identifiers_erased_at is not None and _tokens(case.id) == 0
     kept = db.session.get(Case, old.id)
     assert (kept.needs, kept.person_sex, kept.person_age) == (["food"], "female", 31)
+    # The free text about the person goes too; the timeline's rows stay.
+    assert kept.description is None
+    assert len(workflow_events(kept)) == events_before and all(e.note is None for e in workflow_events(kept))
     assert db.session.get(Case, old_incident.id).types == ["threat_or_intimidation"]
     assert db.session.get(Case, recent.id).person_name == "Grace Mukamana" and _tokens(recent.id) > 0
     assert db.session.get(Case, still_open.id).person_name == "Eric Habimana"
@@ -94,7 +106,9 @@ def test_retention_runs_daily_from_beat():
 
 
 def test_an_admin_erases_one_persons_identifiers_on_request(app, people, file_case):
-    case = file_case(people.volunteer, person={"name": "Aline Uwimana", "phone": "+243990000001"})
+    case = file_case(people.volunteer, person={"name": "Aline Uwimana", "phone": "+243990000001"},
+                     description="Aline asked for a clinic.")
+    workflow.add_note(people.volunteer, case, "Aline's phone is off.")
     other = file_case(people.volunteer, person={"name": "Aline Uwimana"})
     with pytest.raises(Forbidden):
         retention.erase_identifiers(people.coordinator, case)
@@ -104,11 +118,12 @@ def test_an_admin_erases_one_persons_identifiers_on_request(app, people, file_ca
     db.session.expire_all()
     erased = db.session.get(Case, case.id)
     assert erased.person_name is None and erased.person_phone is None and erased.status == "new"
+    assert erased.description is None and all(e.note is None for e in workflow_events(erased))
     items, _ = cases_service.list_cases(people.admin, {"q": "Uwimana"})
     assert [c.ref for c in items] == [other.ref]
     entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "case.erase_identifiers"))
     assert entry.target == case.ref and entry.actor_id == people.admin.id
-    assert entry.detail == {"fields": ["person_name", "person_phone"]}
+    assert entry.detail == {"fields": ["person_name", "person_phone", "description"]}
     assert "Aline" not in str(entry.detail) and "Uwimana" not in str(entry.detail)
     assert audit.verify_chain()[:2] == (None, None)
 
