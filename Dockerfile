@@ -5,7 +5,7 @@ WORKDIR /app
 COPY requirements.txt constraints.txt ./
 RUN pip install --no-cache-dir -r requirements.txt
 COPY . .
-RUN pybabel compile --use-fuzzy -q -d translations 2>/dev/null || true \
+RUN pybabel compile -d translations \
     && useradd --system --uid 10001 afr && mkdir -p /data && chown afr /data
 USER afr
 EXPOSE 8000

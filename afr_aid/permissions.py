@@ -228,10 +228,12 @@ def may_ever_see_perpetrator_detail(user: User) -> bool:
 
 
 def exported_identifiers(user: User, case: Case) -> set[str]:
-    """Which identifiers of a case an export carries for this user: exactly
-    those the case page shows them. The person's name, phone and UNHCR number
-    show to everyone who sees the case."""
-    shown = {"person"}
+    """Which identifiers of a case an export carries for this user: those the
+    case page shows them, and none at all without consent to share (DOMAIN.md:
+    nothing identifying leaves AFR; a file is gone once downloaded)."""
+    if not case.consent_share:
+        return set()
+    shown = {"person", "free_text"}
     if can_see_reporter(user, case):
         shown.add("reporter")
     if can_see_perpetrator_detail(user, case):

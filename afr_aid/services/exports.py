@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import re
 import tempfile
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
@@ -51,9 +52,19 @@ def columns_for(user: User) -> list[str]:
     return columns
 
 
+# A formula character right after a separator: a spreadsheet that splits the
+# file on another separator than ours (French Excel splits CSV on ";") would
+# start a cell there.
+_INNER_FORMULA = re.compile(r"([,;\t\r\n]\s*)([=+\-@])")
+
+
 def neutralise(value):
-    """A cell as a spreadsheet should show it: text never starts a formula."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+    """A cell as a spreadsheet should show it: text never starts a formula,
+    however the program splits the line."""
+    if not isinstance(value, str):
+        return value
+    value = _INNER_FORMULA.sub(r"\1'\2", value)
+    if value.startswith(FORMULA_STARTS):
         return "'" + value
     return value
 
@@ -78,10 +89,12 @@ def row_of(user: User, case: Case, now: datetime) -> dict:
         "ref": case.ref, "kind": case.kind, "status": case.status, "urgency": case.urgency,
         "overdue": case.is_overdue(now), "created_at": case.created_at, "due_at": case.due_at,
         "closed_at": case.closed_at, "location": case.location.code, "location_name": case.location.name,
-        "place": case.place_text, "created_by": case.created_by.email,
+        # Free text names people and places: it follows consent to share like the identifiers.
+        "place": case.place_text if "free_text" in shown else None, "created_by": case.created_by.email,
         "assignee": case.assignee.email if case.assignee else None, "outcome": case.outcome,
         "consent_record": case.consent_record, "consent_share": case.consent_share,
-        "consent_statistics": case.consent_statistics, "description": case.description,
+        "consent_statistics": case.consent_statistics,
+        "description": case.description if "free_text" in shown else None,
     }
     if case.kind == "assistance":
         row.update({name: getattr(case, name) for name in ASSISTANCE})
@@ -112,7 +125,9 @@ def _write_csv(header: list[str], items: Iterator[dict], out: IO[bytes]) -> int:
     # UTF-8 with a byte order mark: spreadsheet programs then read accents right.
     out.write(codecs.BOM_UTF8)
     text = codecs.getwriter("utf-8")(out)
-    writer = csv.writer(text, lineterminator="\r\n")
+    # Every field quoted: a spreadsheet that splits on ";" (French Excel) must not
+    # see a cell starting with "=" after a semicolon inside a value.
+    writer = csv.writer(text, lineterminator="\r\n", quoting=csv.QUOTE_ALL)
     writer.writerow(header)
     count = 0
     for item in items:

@@ -36,7 +36,12 @@ def downgrade():
 
     ring = crypto.keyring(current_app)
     for table, column in COLUMNS:
-        _rewrite(table, column, lambda value: ring.try_decrypt(value) or value)
+        _rewrite(table, column, lambda value: _plain(ring, value))
+
+
+def _plain(ring, value):
+    plain = ring.try_decrypt(value)
+    return value if plain is None else plain
 
 
 def _rewrite(table_name, column, change):

@@ -45,7 +45,8 @@ def world(people, file_case):
     own = file_case(people.volunteer, description=FORMULA,
                     person={"name": "Aline Uwimana", "phone": "+243970000111", "unhcr_id": "U-1"})
     incident = file_case(people.volunteer, "incident", reporter={"name": "Jean Temoin", "phone": "+243990000222"},
-                         perpetrator_detail="Commander X")
+                         perpetrator_detail="Commander X",
+                         consent={"record": True, "share": True, "statistics": True})
     other = file_case(people.other_volunteer, person={"name": "Neema Bahati"})
     south = file_case(people.sk_volunteer, location="CD-SK-UVI", person={"name": "Grace Mugeni"})
     return own, incident, other, south
@@ -65,6 +66,39 @@ def test_a_coordinator_gets_the_cases_of_their_region_formulas_neutralised(clien
     assert by_ref[incident.ref]["reporter_name"] == "Jean Temoin"
     assert by_ref[incident.ref]["perpetrator_detail"] == "Commander X"
     assert by_ref[incident.ref]["person_name"] == ""
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_without_consent_to_share_nothing_identifying_is_exported(client, auth, people, file_case, fmt):
+    """DOMAIN.md: without consent to share, nothing identifying leaves AFR."""
+    kept = file_case(people.volunteer, person={"name": "Aline Uwimana", "phone": "+243970000111"},
+                     place="Behind the Ndosho church", description="Aline sleeps at her aunt's.",
+                     consent={"record": True, "share": False, "statistics": True})
+    incident = file_case(people.volunteer, "incident", reporter={"name": "Jean Temoin", "phone": "+243990000222"},
+                         perpetrator_detail="Commander X", description="Seen by Jean.")
+    by_ref = {row["ref"]: row for row in export(client, auth.coordinator, fmt)}
+    for ref in (kept.ref, incident.ref):
+        row = by_ref[ref]
+        for column in ("person_name", "person_phone", "person_unhcr_id", "reporter_name", "reporter_phone",
+                       "perpetrator_detail", "description", "place"):
+            assert row.get(column, "") == "", (ref, column)
+        assert row["consent_share"] in ("false", False)
+    assert by_ref[kept.ref]["needs"] == "food" and by_ref[incident.ref]["location"] == "CD-NK-GOM"
+
+
+def test_a_semicolon_inside_a_value_cannot_start_a_formula_in_a_csv(client, auth, people, file_case):
+    """French Excel splits CSV files on ";": whatever the program splits on,
+    no cell starts a formula."""
+    case = file_case(people.volunteer, description="Needs help;=1+1", place="Camp;@SUM(1)",
+                     consent={"record": True, "share": True, "statistics": True})
+    response = client.get(f"{API}/cases/export", query_string={"format": "csv"}, headers=auth.coordinator)
+    body = response.get_data().decode("utf-8-sig")
+    line = next(line for line in body.splitlines() if case.ref in line)
+    assert '"Needs help;\'=1+1"' in line and '"Camp;\'@SUM(1)"' in line
+    # Read as a spreadsheet set to ";" reads it: no cell starts a formula.
+    for delimiter in (";", ",", "\t"):
+        for cell in next(csv.reader(io.StringIO(line), delimiter=delimiter)):
+            assert not cell.lstrip().startswith(("=", "@", "+", "-")), (delimiter, cell)
 
 
 def test_a_volunteer_gets_their_own_cases_without_what_their_case_page_hides(client, auth, people, world,
