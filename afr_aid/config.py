@@ -86,7 +86,7 @@ class Config:
         self.RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True  # Redis down: throttle per process
         self.RATELIMIT_ENABLED = _bool(env.get("RATELIMIT_ENABLED"), default=True)
         self.SIGN_IN_LIMIT_PER_ACCOUNT = env.get("SIGN_IN_LIMIT_PER_ACCOUNT", "10 per 15 minutes")
-        self.SIGN_IN_LIMIT_PER_ADDRESS = env.get("SIGN_IN_LIMIT_PER_ADDRESS", "30 per minute")
+        self.SIGN_IN_LIMIT_PER_ADDRESS = env.get("SIGN_IN_LIMIT_PER_ADDRESS", "120 per minute")
 
         # Data at rest (crypto.py): Fernet keys, newest first, else instance/encryption_keys;
         # the blind name index key, else instance/blind_index_key.

@@ -11,16 +11,17 @@ import time
 import segno
 from flask import flash, redirect, render_template, session, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
+from flask_login import current_user, login_required, logout_user
 
 from .. import permissions
 from ..errors import Conflict, Forbidden, Invalid
 from ..services import two_factor
-from ..throttle import PENDING_KEY, sign_in_failed, sign_in_step
+from ..throttle import PENDING_KEY, code_step, sign_in_failed, signed_in_code_check
 from ..web import flash_domain_error, me
 from ..webforms import apply_service_errors
 from .forms import CodeForm, EnrolForm
-from .views import bp, complete_sign_in
+from . import sessions
+from .views import _fresh_cookie_session, bp, complete_sign_in
 
 
 def _pending():
@@ -41,6 +42,24 @@ def _back_to_sign_in():
     return redirect(url_for("auth.login"))
 
 
+def _locked_out():
+    """The account is locked (too many failed sign-ins, wrong codes included):
+    a half-finished sign-in ends, and so does this signed-in session (a stolen
+    cookie must not keep trying). A lock refuses new sign-ins; it does not end
+    the user's other sessions (else anyone could sign a user out everywhere by
+    typing wrong passwords)."""
+    if current_user.is_authenticated:
+        sessions.close_session(current_user.session_token)
+        logout_user()
+        _fresh_cookie_session()
+        flash(_("You are signed out."), "info")
+    else:
+        session.pop(PENDING_KEY, None)
+    flash(_("Sign-in failed. Check your email and password. After several failed tries "
+            "the account is locked for a while."), "error")
+    return redirect(url_for("auth.login"))
+
+
 def qr_data_uri(uri: str) -> str:
     """The otpauth URI as a QR code, drawn here (no outside service, no script),
     as an SVG data: URI (the CSP allows img-src data:)."""
@@ -55,7 +74,7 @@ def _enrol_page(user, form, template, **context):
 
 
 @bp.route("/login/code", methods=["GET", "POST"])
-@sign_in_step
+@code_step
 def second_step():
     if current_user.is_authenticated:
         return redirect(url_for("cases.home"))
@@ -73,10 +92,7 @@ def second_step():
         except two_factor.SecondFactorRefused as refused:
             sign_in_failed()
             if refused.reason == "locked":
-                session.pop(PENDING_KEY, None)
-                flash(_("Sign-in failed. Check your email and password. After several failed tries "
-                        "the account is locked for a while."), "error")
-                return redirect(url_for("auth.login"))
+                return _locked_out()
             failed = True
         else:
             complete_sign_in(user)
@@ -89,7 +105,7 @@ def second_step():
 
 
 @bp.route("/login/setup", methods=["GET", "POST"])
-@sign_in_step
+@code_step
 def enrol():
     """Admins and coordinators who have not enrolled land here after the
     password; nothing else opens until they have."""
@@ -105,7 +121,10 @@ def enrol():
     leftover = []
     if form.validate_on_submit():
         try:
-            codes = two_factor.confirm_enrolment(user, form.code.data)
+            codes = two_factor.confirm_enrolment(user, form.code.data, signing_in=True)
+        except two_factor.SecondFactorRefused:
+            sign_in_failed()
+            return _locked_out()
         except Invalid as error:
             sign_in_failed()
             leftover = apply_service_errors(form, error)
@@ -145,12 +164,17 @@ def security_setup():
 
 @bp.route("/account/security/recovery-codes", methods=["POST"])
 @login_required
+@signed_in_code_check
 def renew_recovery_codes():
     form = CodeForm(prefix="renew")
     if form.validate_on_submit():
         try:
             codes = two_factor.renew_recovery_codes(me(), form.code.data)
+        except two_factor.SecondFactorRefused:
+            sign_in_failed()
+            return _locked_out()
         except Invalid as error:
+            sign_in_failed()
             flash_domain_error(error, {})
         else:
             return render_template("auth/recovery_codes.html", codes=codes, target=url_for("auth.security"))
@@ -161,12 +185,19 @@ def renew_recovery_codes():
 
 @bp.route("/account/security/off", methods=["POST"])
 @login_required
+@signed_in_code_check
 def turn_off():
     form = CodeForm(prefix="off")
     if form.validate_on_submit():
         try:
             two_factor.turn_off(me(), form.code.data)
-        except (Invalid, Forbidden, Conflict) as error:
+        except two_factor.SecondFactorRefused:
+            sign_in_failed()
+            return _locked_out()
+        except Invalid as error:
+            sign_in_failed()
+            flash_domain_error(error, {})
+        except (Forbidden, Conflict) as error:
             flash_domain_error(error, {})
         else:
             flash(_("Two-step sign-in is off."), "success")

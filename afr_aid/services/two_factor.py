@@ -9,7 +9,8 @@ password, or one of ten one-time recovery codes.
 - Recovery codes are kept as SHA-256 (80 random bits each); using one is one
   conditional UPDATE as well.
 - A wrong or reused code counts as a failed sign-in (services/users.py: five
-  in a row lock the account).
+  in a row lock the account): at the code step, when enrolling at sign-in,
+  and on the Security page (new recovery codes, turning it off).
 Nothing here logs or audits a secret or a code.
 """
 from __future__ import annotations
@@ -146,12 +147,36 @@ def start_enrolment(user: User) -> str:
     return user.totp_secret
 
 
-def confirm_enrolment(user: User, code: str) -> list[str]:
+def _refuse_if_locked(user: User) -> None:
+    if is_locked(user):
+        audit.record(user, "login.refused", user.email, reason="locked")
+        db.session.commit()
+        raise SecondFactorRefused("locked")
+
+
+def _wrong_code(user: User) -> Invalid:
+    """A wrong code where it counts as a failed sign-in: counted (commits);
+    SecondFactorRefused("locked") when that locked the account, else the
+    Invalid to raise."""
+    record_failed_sign_in(user, "second_factor")
+    if is_locked(user):
+        raise SecondFactorRefused("locked")
+    return Invalid(fields={"code": [WRONG_CODE]})
+
+
+def confirm_enrolment(user: User, code: str, *, signing_in: bool = False) -> list[str]:
     """The first code from the app turns two-step sign-in on; returns the
-    recovery codes, which are shown this once and never again."""
+    recovery codes, which are shown this once and never again. While signing
+    in (`signing_in`), a locked account is refused and a wrong code counts as
+    a failed sign-in: SecondFactorRefused("locked") when the account is (or
+    just became) locked."""
     if user.totp_enrolled:
         raise Conflict(_l("Two-step sign-in is already set up."))
+    if signing_in:
+        _refuse_if_locked(user)
     if not user.totp_secret or not _check_totp(user, code):
+        if signing_in:
+            raise _wrong_code(user)
         raise Invalid(fields={"code": [WRONG_CODE]})
     user.totp_enabled_at = datetime.now(timezone.utc)
     codes = _new_recovery_codes(user)
@@ -197,9 +222,15 @@ def verify(user: User, code: str | None) -> str:
 
 
 def renew_recovery_codes(user: User, code: str) -> list[str]:
-    """New codes (the old ones stop working), against a current app code."""
-    if not user.totp_enrolled or not _check_totp(user, code):
+    """New codes (the old ones stop working), against a current app code.
+    A wrong code counts as a failed sign-in (a stolen session cookie must not
+    try codes without end); SecondFactorRefused("locked") when the account is
+    (or just became) locked: the caller ends the session."""
+    if not user.totp_enrolled:
         raise Invalid(fields={"code": [WRONG_CODE]})
+    _refuse_if_locked(user)
+    if not _check_totp(user, code):
+        raise _wrong_code(user)
     codes = _new_recovery_codes(user)
     audit.record(user, "2fa.recovery_codes_renewed", user.email)
     db.session.commit()
@@ -213,11 +244,14 @@ def _clear(user: User) -> None:
 
 def turn_off(user: User, code: str) -> None:
     """Someone who chose two-step sign-in may drop it; admins and
-    coordinators may not."""
+    coordinators may not. A wrong code counts, as for renew_recovery_codes."""
     if permissions.must_use_second_factor(user):
         raise Forbidden(_l("Your role must use two-step sign-in."))
-    if not user.totp_enrolled or not _check_totp(user, code):
+    if not user.totp_enrolled:
         raise Invalid(fields={"code": [WRONG_CODE]})
+    _refuse_if_locked(user)
+    if not _check_totp(user, code):
+        raise _wrong_code(user)
     _clear(user)
     audit.record(user, "2fa.disable", user.email)
     db.session.commit()
