@@ -143,8 +143,27 @@ def _server_errors(client, headers, monkeypatch) -> list[str]:
     return references
 
 
+def _two_step_codes(app, coordinator) -> list[str]:
+    """A coordinator types a wrong code and a wrong recovery code, on the page
+    and in the API, then signs in right: the secret, the codes typed and the
+    recovery codes are secrets too."""
+    from tests.conftest import SECOND_FACTORS, second_step
+
+    wrong = f"Qx{TAG}recovery"
+    client = app.test_client()
+    page = csrf_from(client.get("/login").get_data(as_text=True))
+    client.post("/login", data={"email": coordinator.email, "password": PASSWORD, "csrf_token": page})
+    token = csrf_from(client.get("/login/code").get_data(as_text=True))
+    client.post("/login/code", data={"code": wrong, "csrf_token": token})
+    app.test_client().post(f"{API}/tokens", json={"email": coordinator.email, "password": PASSWORD, "otp": wrong})
+    assert second_step(client, coordinator.email).status_code == 302
+    enrolled = SECOND_FACTORS[coordinator.email]
+    return [wrong, enrolled["secret"], *enrolled["codes"]]
+
+
 def test_no_marker_reaches_a_log_or_a_mail(app, make_user, captured, monkeypatch):
-    make_user("coordinator", regions=["CD-NK"])  # hears of critical cases by mail
+    coordinator = make_user("coordinator", regions=["CD-NK"])  # hears of critical cases by mail
+    SECRETS.extend(_two_step_codes(app, coordinator))
     volunteer = make_user("volunteer", regions=["CD-NK"])
     client = app.test_client()
     login(app.test_client(), volunteer.email, MARK["password"])  # a wrong password, typed in the sign-in form
