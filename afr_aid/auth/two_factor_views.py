@@ -166,41 +166,40 @@ def security_setup():
 @login_required
 @signed_in_code_check
 def renew_recovery_codes():
-    form = CodeForm(prefix="renew")
-    if form.validate_on_submit():
-        try:
-            codes = two_factor.renew_recovery_codes(me(), form.code.data)
-        except two_factor.SecondFactorRefused:
-            sign_in_failed()
-            return _locked_out()
-        except Invalid as error:
-            sign_in_failed()
-            flash_domain_error(error, {})
-        else:
-            return render_template("auth/recovery_codes.html", codes=codes, target=url_for("auth.security"))
-    else:
-        flash(_("Enter the code."), "error")
-    return redirect(url_for("auth.security"))
+    def done(codes):
+        return render_template("auth/recovery_codes.html", codes=codes, target=url_for("auth.security"))
+
+    return _with_current_code("renew", two_factor.renew_recovery_codes, done)
 
 
 @bp.route("/account/security/off", methods=["POST"])
 @login_required
 @signed_in_code_check
 def turn_off():
-    form = CodeForm(prefix="off")
-    if form.validate_on_submit():
-        try:
-            two_factor.turn_off(me(), form.code.data)
-        except two_factor.SecondFactorRefused:
-            sign_in_failed()
-            return _locked_out()
-        except Invalid as error:
-            sign_in_failed()
-            flash_domain_error(error, {})
-        except (Forbidden, Conflict) as error:
-            flash_domain_error(error, {})
-        else:
-            flash(_("Two-step sign-in is off."), "success")
-    else:
+    def done(_result):
+        flash(_("Two-step sign-in is off."), "success")
+        return redirect(url_for("auth.security"))
+
+    return _with_current_code("off", two_factor.turn_off, done)
+
+
+def _with_current_code(prefix, action, done):
+    """A Security-page change that asks for the code the app shows now: a
+    wrong code counts as a failed sign-in, a locked account is signed out."""
+    form = CodeForm(prefix=prefix)
+    if not form.validate_on_submit():
         flash(_("Enter the code."), "error")
+        return redirect(url_for("auth.security"))
+    try:
+        result = action(me(), form.code.data)
+    except two_factor.SecondFactorRefused:
+        sign_in_failed()
+        return _locked_out()
+    except Invalid as error:
+        sign_in_failed()
+        flash_domain_error(error, {})
+    except (Forbidden, Conflict) as error:
+        flash_domain_error(error, {})
+    else:
+        return done(result)
     return redirect(url_for("auth.security"))

@@ -207,10 +207,7 @@ def set_own_locale(actor: User, locale: str) -> None:
     mail and the next sign-in on another phone."""
     if locale not in UI_LOCALES:
         raise Invalid(fields={"locale": [_l("Unknown language.")]})
-    if actor.locale != locale:
-        actor.locale = locale
-        audit.record(actor, "user.update", actor.email, locale=locale)
-        db.session.commit()
+    _set_own(actor, "locale", locale)
 
 
 def set_own_timezone(actor: User, zone: str) -> None:
@@ -219,9 +216,14 @@ def set_own_timezone(actor: User, zone: str) -> None:
 
     if zone not in CHOICES:
         raise Invalid(fields={"timezone": [_l("Choose one of the time zones listed.")]})
-    if actor.timezone != zone:
-        actor.timezone = zone
-        audit.record(actor, "user.update", actor.email, timezone=zone)
+    _set_own(actor, "timezone", zone)
+
+
+def _set_own(actor: User, field: str, value: str) -> None:
+    """A setting users change for themselves, audited when it changes."""
+    if getattr(actor, field) != value:
+        setattr(actor, field, value)
+        audit.record(actor, "user.update", actor.email, **{field: value})
         db.session.commit()
 
 
