@@ -8,7 +8,6 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-DEFAULT = "Africa/Lubumbashi"
 CHOICES = (
     "Africa/Lubumbashi", "Africa/Kinshasa", "Africa/Kigali", "Africa/Bujumbura", "Africa/Kampala",
     "Africa/Nairobi", "Africa/Dar_es_Salaam", "Africa/Johannesburg", "Africa/Lagos", "Africa/Casablanca",
