@@ -12,12 +12,11 @@ import pytest
 from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
 from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.mofile import write_mo
-from babel.messages.pofile import read_po
 
 from afr_aid.services.users import UI_LOCALES
+from tests.catalogues import catalog
 
 ROOT = Path(__file__).resolve().parent.parent
-CATALOGS = ROOT / "translations"
 PLACEHOLDER = re.compile(r"%\((\w+)\)[sdifr]|%[sdif]|\{(\w*)\}")
 
 
@@ -32,12 +31,6 @@ def code_messages() -> frozenset[str]:
             str(ROOT), method_map, options_map, keywords=keywords):
         found.add(message[0] if isinstance(message, tuple) else message)
     return frozenset(found)
-
-
-@lru_cache(maxsize=None)
-def catalog(locale: str):
-    with open(CATALOGS / locale / "LC_MESSAGES" / "messages.po", "rb") as po:
-        return read_po(po, locale=locale)
 
 
 def placeholders(text: str) -> list[str]:

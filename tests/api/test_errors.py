@@ -138,16 +138,10 @@ def test_a_server_error_is_json_with_a_reference_and_no_detail(app, client, auth
 @pytest.fixture
 def french(app):
     """fr("English message", **values): the committed French catalogue's wording."""
-    from pathlib import Path
-
-    from babel.messages.pofile import read_po
-
-    path = Path(__file__).resolve().parents[2] / "translations" / "fr" / "LC_MESSAGES" / "messages.po"
-    with open(path, "rb") as po:
-        catalog = read_po(po, locale="fr")
+    from tests.catalogues import catalog
 
     def fr(english, **values):
-        text = catalog.get(english).string
+        text = catalog("fr").get(english).string
         assert text and text != english, english
         return text.format(**values) if values else text
 

@@ -7,11 +7,8 @@ from __future__ import annotations
 import html as html_lib
 import re
 from datetime import datetime, timedelta, timezone
-from functools import lru_cache
-from pathlib import Path
 
 import pytest
-from babel.messages.pofile import read_po
 from flask_babel import refresh
 from sqlalchemy import select
 
@@ -19,16 +16,8 @@ from afr_aid.extensions import db
 from afr_aid.models import Notification
 from afr_aid.services import delivery, workflow
 from afr_aid.templating import relative_time
+from tests.catalogues import catalog as _catalog
 from tests.conftest import csrf_from, login
-
-CATALOGS = Path(__file__).resolve().parents[2] / "translations"
-
-
-@lru_cache(maxsize=None)
-def _catalog(locale):
-    with open(CATALOGS / locale / "LC_MESSAGES" / "messages.po", "rb") as po:
-        return read_po(po, locale=locale)
-
 
 def tr(locale: str, msgid: str, **values) -> str:
     message = _catalog(locale).get(msgid)
