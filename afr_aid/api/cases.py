@@ -11,6 +11,7 @@ from ..errors import Invalid
 from ..downloads import send_export
 from ..services import cases, exports, places
 from . import serialize
+from .answers import answer
 from .auth import current_user
 from .body import json_object, load, query_args
 from .docs import body, errors, query
@@ -36,8 +37,8 @@ def list_cases():
     limit, cursor = args.pop("limit", None) or 50, args.pop("cursor", None)
     items, next_cursor = cases.list_cases(user, args, limit=limit, cursor=cursor)
     now = datetime.now(timezone.utc)
-    return {"items": [serialize.case(user, case, now, detail=False) for case in items],
-            "next_cursor": next_cursor}
+    return answer({"items": [serialize.case(user, case, now, detail=False) for case in items],
+                   "next_cursor": next_cursor})
 
 
 EXPORT_DOC = {"200": {"description": "The file, as an attachment.", "content": {
@@ -95,7 +96,7 @@ def file_case():
     if client_uuid is not None:
         existing = cases.replayed(user, client_uuid)
         if existing is not None:
-            return serialize.case(user, existing), 200
+            return answer(serialize.case(user, existing), 200)
     kind = data.get("kind")
     if not isinstance(kind, str) or kind not in CASE_IN:
         fields = {"kind": [_l("Choose one of: %(codes)s.", codes=", ".join(CASE_IN))]}
@@ -104,8 +105,9 @@ def file_case():
         raise Invalid(fields=fields)
     values = load(CASE_IN[kind](), data, extra_errors=lambda valid: _meaning_errors(kind, valid))
     values.pop("kind")
-    case, created = cases.file_case(user, kind, values.pop("client_uuid"), values)
-    return serialize.case(user, case), 201 if created else 200
+    # The client_uuid was asked above; the unique constraint guards the rest.
+    case, created = cases.file_case(user, kind, values.pop("client_uuid"), values, replay_checked=True)
+    return answer(serialize.case(user, case), 201 if created else 200)
 
 
 def _uuid_or_none(value):
@@ -141,4 +143,4 @@ def get_case(ref):
     # Audited before anything is sent (a failure here answers 500, not the case),
     # after reading: the audit commit expires the loaded rows.
     cases.record_view(user, case)
-    return shown
+    return answer(shown)

@@ -5,6 +5,7 @@ from flask_smorest import Blueprint
 
 from ..services import cases, routing, workflow
 from . import serialize
+from .answers import answer
 from .auth import current_user
 from .body import json_object, load
 from .docs import body, errors
@@ -24,7 +25,7 @@ def events(ref):
     """
     user = current_user()
     case = cases.get_case(user, ref)
-    return {"items": [serialize.event(item) for item in cases.events_of(user, case)]}
+    return answer({"items": [serialize.event(item) for item in cases.events_of(user, case)]})
 
 
 @blp.route("/cases/<ref>/transitions", methods=["POST"])
@@ -47,7 +48,7 @@ def transition(ref):
     values = load(TRANSITION_IN[action](), data,
                   extra_errors=lambda valid: workflow.transition_errors(user, case, action, valid))
     workflow.transition(user, case, action, values)
-    return serialize.case(user, case)
+    return answer(serialize.case(user, case))
 
 
 @blp.route("/cases/<ref>/notes", methods=["POST"])
@@ -60,7 +61,7 @@ def add_note(ref):
     case = cases.get_case(user, ref)
     workflow.check_note(user, case)
     values = load(NoteIn(), json_object())
-    return serialize.event(workflow.add_note(user, case, values["body"])), 201
+    return answer(serialize.event(workflow.add_note(user, case, values["body"])), 201)
 
 
 @blp.route("/cases/<ref>/suggestions", methods=["GET"])
