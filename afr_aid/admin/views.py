@@ -29,7 +29,11 @@ def _admin():
 def users():
     actor = _admin()
     q = request.args.get("q", "")[:100]
-    return render_template("admin/users.html", users=users_service.list_users(actor, q), q=q)
+    after = request.args.get("after", type=int)
+    if after is not None and not 0 < after < 2**31:
+        after = None  # not an id: the first page rather than a database error
+    page, next_after = users_service.list_users(actor, q, after=after)
+    return render_template("admin/users.html", users=page, q=q, next_after=next_after, first_page=after is None)
 
 
 @bp.route("/admin/users/new", methods=["GET", "POST"])

@@ -130,3 +130,36 @@ def test_a_coordinator_switches_auto_routing_for_their_regions_only(signed_in):
     assert client.post("/regions/NOPE/auto-routing", data={"csrf_token": token}).status_code == 404
     volunteer, _ = signed_in("volunteer")
     assert volunteer.get("/regions").status_code == 403
+
+
+def test_the_user_list_comes_in_pages_that_walk_everyone_once(signed_in, make_user):
+    """A movement has thousands of users: 50 a page, by name, every user on
+    exactly one page, whatever the page links are made of."""
+    client, admin = signed_in("admin", regions=["CD"])
+    for n in range(120):
+        make_user("volunteer", name=f"Page Person {n:03d}", email=f"pager{n:03d}@tests.afr-aid.org")
+    link = re.compile(r'<a class="ref" href="/admin/users/(\d+)">')
+    url, seen, pages = "/admin/users", [], 0
+    while url:
+        html = client.get(url).get_data(as_text=True)
+        page = [int(uid) for uid in link.findall(html)]
+        assert 0 < len(page) <= 50
+        seen.extend(page)
+        pages += 1
+        nxt = re.search(r'<a class="button" href="([^"]+)">Next page', html)
+        url = nxt.group(1).replace("&amp;", "&") if nxt else None
+        assert ("First page" in html) == (pages > 1)
+    everyone = db.session.scalars(select(User).order_by(User.name, User.id)).all()
+    assert sorted(seen) == sorted(u.id for u in everyone) and len(seen) == len(set(seen))
+    names = [db.session.get(User, uid).name.lower() for uid in seen]
+    assert names == sorted(names)
+    assert pages == -(-len(everyone) // 50)
+    searched = client.get("/admin/users?q=page+person+11").get_data(as_text=True)
+    assert len(link.findall(searched)) == 10 and "Next page" not in searched
+
+
+def test_a_made_up_page_link_shows_a_page_not_an_error(signed_in):
+    client, _ = signed_in("admin", regions=["CD"])
+    for after in ("999999", "0", "-1", "99999999999999999999", "x", ""):
+        response = client.get(f"/admin/users?after={after}")
+        assert response.status_code == 200, after
