@@ -93,13 +93,18 @@ def check_fields(kind: str, data: dict) -> dict[str, list]:
     return errors
 
 
-def file_case(actor: User, kind: str, client_uuid: uuid.UUID, data: dict) -> tuple[Case, bool]:
+def file_case(actor: User, kind: str, client_uuid: uuid.UUID, data: dict,
+              replay_checked: bool = False) -> tuple[Case, bool]:
     """Files a case from shape-checked values (API names, nested as in the API).
-    Returns (case, created); the same client_uuid again returns the first case."""
+    Returns (case, created); the same client_uuid again returns the first case.
+    `replay_checked`: the caller has just asked `replayed` (the API does, to
+    answer a retry before checking its body). Either way the unique
+    client_uuid is the guard against the same filing running at once."""
     check_filing(actor)
-    existing = replayed(actor, client_uuid)
-    if existing is not None:
-        return existing, False
+    if not replay_checked:
+        existing = replayed(actor, client_uuid)
+        if existing is not None:
+            return existing, False
     errors = check_fields(kind, data)
     if errors:
         raise Invalid(fields=errors)
@@ -117,28 +122,44 @@ def file_case(actor: User, kind: str, client_uuid: uuid.UUID, data: dict) -> tup
         _set_assistance(case, data)
     else:
         _set_incident(case, data)
-    case.year = now.year
-    case.number = _next_number(kind, now.year)
-    case.ref = f"{KIND_PREFIX[kind]}-{case.year}-{case.number:06d}"
-    db.session.add(case)
-    db.session.flush()
-    event = CaseEvent(case_id=case.id, at=now, actor_id=actor.id, action="create", to_status="new")
-    db.session.add(event)
-    db.session.flush()
-    if case.urgency in ("critical", "high"):
-        notify.to_coordinators(case, "critical" if case.urgency == "critical" else "urgent", f"e{event.id}")
-    if routing.auto_routing_on(case):
-        workflow.auto_assign(case)
+    # Read before the first write: on SQLite the write lock is held from there
+    # to the commit (database.py), so what needs no lock is done first.
+    auto_routed = routing.auto_routing_on(case)
     try:
-        db.session.commit()
+        case.year = now.year
+        case.number = _next_number(kind, now.year)
+        case.ref = f"{KIND_PREFIX[kind]}-{case.year}-{case.number:06d}"
+        db.session.add(case)
+        db.session.flush()
+        event = CaseEvent(case_id=case.id, at=now, actor_id=actor.id, action="create", to_status="new")
+        db.session.add(event)
+        db.session.flush()
+        if case.urgency in ("critical", "high"):
+            notify.to_coordinators(case, "critical" if case.urgency == "critical" else "urgent", f"e{event.id}")
+        if auto_routed:
+            workflow.auto_assign(case)
+        _commit_keeping_loaded()
     except IntegrityError:
-        # The same phone retried while the first request was still being written.
+        # The same phone retried while the first request was being written: the
+        # unique client_uuid refused the second (at the INSERT or the commit).
         db.session.rollback()
         existing = db.session.scalar(select(Case).where(Case.client_uuid == client_uuid))
         if existing is None:
             raise
         return _replayed(actor, existing)
     return case, True
+
+
+def _commit_keeping_loaded() -> None:
+    """Commits without expiring what the session holds: the case answered is
+    the one just written, with its place and people, not read again."""
+    session = db.session()
+    expire = session.expire_on_commit
+    session.expire_on_commit = False
+    try:
+        session.commit()
+    finally:
+        session.expire_on_commit = expire
 
 
 def _replayed(actor: User, existing: Case) -> tuple[Case, bool]:
