@@ -13,7 +13,7 @@ from werkzeug.serving import make_server
 
 from afr_aid.extensions import db
 from afr_aid.services.users import UI_LOCALES
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, otp_for
 
 pytestmark = pytest.mark.browser
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -81,5 +81,52 @@ def test_filing_forms_errors_and_case_page_fit_a_phone(browser, server, make_use
         page.wait_for_load_state()
         assert page.locator(".errors, [role=alert]").count() > 0, locale
         assert _overflow(page) <= 0, (locale, "errors", _overflow(page))
+    finally:
+        context.close()
+
+
+def _sign_in(page, server, email):
+    """Both steps, for staff whose role requires the code."""
+    page.goto(server + "/login")
+    page.fill("input[name=email]", email)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit].primary")
+    page.wait_for_load_state()
+    if "/login/code" in page.url:
+        page.fill("input[name=code]", otp_for(email))
+        page.click("button[type=submit].primary")
+        page.wait_for_load_state()
+    assert "/login" not in page.url, page.url
+
+
+@pytest.mark.parametrize("locale", UI_LOCALES)
+def test_the_queue_and_the_paged_user_list_fit_a_phone(browser, server, make_user, file_case, locale):
+    """Where staff spend their day: the coordinator's queue, and the admin's
+    user list with its page links."""
+    coordinator = make_user("coordinator", regions=["CD-NK"], locale=locale)
+    admin = make_user("admin", locale=locale)
+    filer = make_user("volunteer", regions=["CD-NK-GOM"])
+    for urgency in ("critical", "high", "medium", "low"):
+        file_case(filer, urgency=urgency, description="Family displaced twice this month.")
+    for n in range(55):
+        make_user("volunteer", name=f"Mukamana Uwimana Nyiramahoro {n:02d}")
+    emails = coordinator.email, admin.email
+    db.session.commit()
+    db.session.close()
+    context = browser.new_context(viewport={"width": WIDTH, "height": 740}, device_scale_factor=1)
+    try:
+        page = context.new_page()
+        _sign_in(page, server, emails[0])
+        page.goto(server + "/")
+        assert page.locator("html").get_attribute("lang") == locale
+        assert _overflow(page) <= 0, (locale, "queue", _overflow(page))
+        context.clear_cookies()
+        _sign_in(page, server, emails[1])
+        page.goto(server + "/admin/users")
+        assert page.locator(".pager a.button").count() == 1, locale  # the next page's link
+        assert _overflow(page) <= 0, (locale, "users", _overflow(page))
+        page.click(".pager a.button")
+        page.wait_for_load_state()
+        assert _overflow(page) <= 0, (locale, "users page 2", _overflow(page))
     finally:
         context.close()
