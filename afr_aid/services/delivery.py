@@ -174,6 +174,10 @@ def render(note: Notification):
         from .digest import render_digest
 
         return render_digest(note)
+    if note.kind.startswith("security_"):
+        from .security_notices import render as render_security_notice
+
+        return render_security_notice(note)
     return render_case_message(note)
 
 

@@ -32,6 +32,11 @@ MESSAGE_KINDS = {
     "closed": _l("Closed"),
     "digest": _l("Daily digest"),
     "summary": _l("Weekly summary"),
+    "security_enrolled": _l("Two-step sign-in set up"),
+    "security_disabled": _l("Two-step sign-in turned off"),
+    "security_reset": _l("Two-step sign-in reset"),
+    "security_recovery_used": _l("Recovery code used"),
+    "security_codes_renewed": _l("New recovery codes"),
 }
 
 

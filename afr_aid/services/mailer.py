@@ -8,6 +8,7 @@ import secrets
 import smtplib
 from contextlib import contextmanager
 from datetime import datetime, timezone
+from email.header import Header
 from email.mime.image import MIMEImage
 from email.parser import BytesParser
 from email import policy
@@ -40,6 +41,11 @@ class RichEmail(EmailMultiAlternatives):
         for part in msg.walk():
             if part.is_multipart() and part.get_boundary() is None:
                 part.set_boundary(f"=_afr_{secrets.token_hex(12)}")
+        if not self.subject.isascii():
+            # Folded with its header's name in view: otherwise a long subject in
+            # French or Kinyarwanda starts on a line of its own, which mail
+            # readers may show as a leading space.
+            msg.replace_header("Subject", Header(self.subject, "utf-8", header_name="Subject"))
         return msg
 
     def _create_mime_attachment(self, content, mimetype):

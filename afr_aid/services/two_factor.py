@@ -30,7 +30,7 @@ from .. import permissions
 from ..errors import Conflict, Forbidden, Invalid
 from ..extensions import db
 from ..models import RecoveryCode, User
-from . import audit
+from . import audit, security_notices
 from .users import finish_sign_in, is_locked, record_failed_sign_in, revoke_all_sessions
 
 ISSUER = "AFR Aid"
@@ -181,6 +181,7 @@ def confirm_enrolment(user: User, code: str, *, signing_in: bool = False) -> lis
     user.totp_enabled_at = datetime.now(timezone.utc)
     codes = _new_recovery_codes(user)
     audit.record(user, "2fa.enrol", user.email)
+    security_notices.send(user, "security_enrolled")
     db.session.commit()
     return codes
 
@@ -216,6 +217,7 @@ def verify(user: User, code: str | None) -> str:
         if _use_recovery_code(user, code):
             finish_sign_in(user)
             audit.record(user, "2fa.recovery_code_used", user.email, left=recovery_codes_left(user))
+            security_notices.send(user, "security_recovery_used")
             return "recovery"
     record_failed_sign_in(user, "second_factor")
     raise SecondFactorRefused("wrong")
@@ -233,6 +235,7 @@ def renew_recovery_codes(user: User, code: str) -> list[str]:
         raise _wrong_code(user)
     codes = _new_recovery_codes(user)
     audit.record(user, "2fa.recovery_codes_renewed", user.email)
+    security_notices.send(user, "security_codes_renewed")
     db.session.commit()
     return codes
 
@@ -254,6 +257,7 @@ def turn_off(user: User, code: str) -> None:
         raise _wrong_code(user)
     _clear(user)
     audit.record(user, "2fa.disable", user.email)
+    security_notices.send(user, "security_disabled")
     db.session.commit()
 
 
@@ -266,6 +270,7 @@ def admin_reset(actor: User, user: User) -> None:
     _clear(user)
     revoke_all_sessions(user)
     audit.record(actor, "2fa.reset", user.email)
+    security_notices.send(user, "security_reset")
     db.session.commit()
 
 
