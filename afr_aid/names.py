@@ -2,23 +2,40 @@
 
 Names are encrypted at rest, so the database cannot compare them; search goes
 through keyed hashes of the keys made here (services/name_index.py). Pure
-functions, no database, no secret: the migration that builds the index for
-existing rows uses them too.
+functions, no database, no secret: the migrations that build the index for
+existing rows use them too.
 
 Why not an off-the-shelf phonetic code (Soundex, Metaphone, NYSIIS): those are
 built for English spelling. The names here are Kinyarwanda, Kirundi, Swahili
 and French, written down by volunteers from speech, so the variants follow
 other rules: French "ou" for "u", "ch"/"sh"/"tsh" for one sound, "y"/"i",
 r/l (one sound in Kinyarwanda), a dropped "h", doubled letters, and plain
-typing slips. Three keys per word:
+typing slips. Three kinds of key per word, tagged so that kinds never match
+each other:
 
-- `canonical(word)`: accents and letter case gone, those spelling rules
+- "n:" `canonical(word)`: accents and letter case gone, those spelling rules
   applied, doubled letters collapsed. "Uwimana", "UWIMANA", "Uwimanna" and
   "Uwimaana" all give "uwimana".
-- `neighbours(word)`: every key one edit away (a letter dropped,
-  added, changed, or two swapped), made on the query side only, so the index
-  holds one canonical key per word and still finds "Uwiana" or "Uwimama".
-- `skeleton(canonical)`: first letter and the consonants, for vowels heard
+- "d:" `deletions(key)`: for typing slips, symmetric deletion neighbourhoods
+  (as SymSpell does, distance 1): the key itself and the key with any one
+  letter deleted, on both sides. The index holds those of the stored word,
+  a search sends those of the typed one; two such sets meet exactly when the
+  words are equal, or one has a letter added, dropped or changed, or two
+  adjacent letters swapped (plus a few pairs two edits apart, such as a
+  letter dropped from each at different places). The alternative, every key
+  one edit away made on the query side only, needs no extra index rows but
+  sends 300-700 hashes for a ten-letter word, and PostgreSQL spends longer
+  planning those IN lists than running them; this way a word sends ~10-30
+  keys, and the index stores ~L more rows for a word of L letters. Words
+  shorter than MIN_FUZZY_LENGTH store no deletions, and as a query send only
+  their own key, which finds a stored word with one more letter: one letter
+  dropped or changed in a three-letter word leaves too little to go on.
+  A search also sends the deletions of the word before its doubled letters
+  collapse ("uwimaa" for "Uwimaa"), since a dropped letter can leave two
+  vowels side by side ("Uwimana" with the n dropped), and each deletion
+  collapsed again, for a name recorded that way ("Philomee" found by
+  "Philomene").
+- "k:" `skeleton(canonical)`: first letter and the consonants, for vowels heard
   differently ("Uwimeni"); only when it keeps three letters or more, as
   shorter ones match too much.
 """
@@ -47,10 +64,8 @@ _RULES = [
 _DOUBLES = re.compile(r"(.)\1+")
 _DOUBLE_CONSONANTS = re.compile(r"([^aeiou])\1+")
 _VOWELS = set("aeiou")
-# Letters a canonical key can hold (besides digits): what the edits may insert.
-ALPHABET = "abdefgijkmnoprstuvwzS"
 MAX_WORDS = 6          # more words in one query add nothing but cost
-MAX_FUZZY_LENGTH = 30  # no real name part is longer; bounds the query's size
+MAX_FUZZY_LENGTH = 30  # no real name part is longer; bounds the keys of a word
 MIN_FUZZY_LENGTH = 4   # one edit on shorter words matches almost anything
 MIN_SKELETON = 3
 
@@ -68,7 +83,7 @@ def words(text: str | None) -> list[str]:
 def _spelled(word: str) -> str:
     """The spelling rules applied; doubled vowels still there. Doubled
     consonants go first so "Tsshibanda" meets the "tsh" rule; doubled vowels
-    stay for `neighbours`: "Uwimaa" (an n dropped) is one edit from "uwimana"
+    stay for the query's deletions: "Uwimaa" (an n dropped) meets "uwimana"
     only before its "aa" collapses."""
     key = _DOUBLE_CONSONANTS.sub(r"\1", word)
     for pattern, replacement in _RULES:
@@ -86,37 +101,17 @@ def skeleton(key: str) -> str | None:
     return shape if len(shape) >= MIN_SKELETON else None
 
 
-def _edits(key: str) -> set[str]:
-    """Every string one edit from `key`: only added letters below
-    MIN_FUZZY_LENGTH (a dropped or changed letter in a three-letter word
-    leaves too little to go on), nothing for overlong words."""
-    if len(key) > MAX_FUZZY_LENGTH or len(key) < MIN_FUZZY_LENGTH - 1:
-        return set()
-    found = set()
-    for i in range(len(key) + 1):
-        head, tail = key[:i], key[i:]
-        found.update(head + ch + tail for ch in ALPHABET)                 # add
-        if tail and len(key) >= MIN_FUZZY_LENGTH:
-            found.add(head + tail[1:])                                    # drop
-            if len(tail) > 1:
-                found.add(head + tail[1] + tail[0] + tail[2:])            # swap
-            found.update(head + ch + tail[1:] for ch in ALPHABET)         # change
-    return found
-
-
-def neighbours(word: str) -> set[str]:
-    """Canonical keys one edit away from a word's, collapsed again (an edit
-    can double a letter), the word's own key left out."""
-    spelled = _spelled(word)
-    key = _DOUBLES.sub(r"\1", spelled)
-    found = {_DOUBLES.sub(r"\1", k) for k in _edits(key) | _edits(spelled)}
-    found.discard(key)
-    return {k for k in found if k}
+def deletions(key: str) -> set[str]:
+    """The key and every string made by deleting one of its letters; only the
+    key itself when it is shorter than MIN_FUZZY_LENGTH or overlong."""
+    if not MIN_FUZZY_LENGTH <= len(key) <= MAX_FUZZY_LENGTH:
+        return {key}
+    return {key} | {key[:i] + key[i + 1:] for i in range(len(key))}
 
 
 def index_keys(name: str | None) -> set[str]:
-    """What the index stores for a name: per word, its canonical key and its
-    skeleton, tagged so the two kinds never match each other."""
+    """What the index stores for a name: per word, its canonical key, its
+    skeleton and the deletions of its canonical key."""
     keys = set()
     for word in words(name):
         key = canonical(word)
@@ -124,18 +119,28 @@ def index_keys(name: str | None) -> set[str]:
         shape = skeleton(key)
         if shape:
             keys.add("k:" + shape)
+        keys.update("d:" + k for k in deletions(key))
     return keys
 
 
 def query_keys(text: str) -> list[set[str]]:
     """For each word of a search (at most MAX_WORDS), the keys any one of which
-    must be found in the index for that word to match."""
+    must be found in the index for that word to match: its canonical key, its
+    skeleton, and the deletions of its canonical key and of its spelling with
+    doubled vowels kept, also with doubles collapsed (a short word: its
+    canonical key alone, which finds stored words with one letter more)."""
     result = []
     for word in list(dict.fromkeys(words(text)))[:MAX_WORDS]:
         key = canonical(word)
-        keys = {"n:" + key} | {"n:" + k for k in neighbours(word)}
+        keys = {"n:" + key}
         shape = skeleton(key)
         if shape:
             keys.add("k:" + shape)
+        fuzzy = deletions(key)
+        if len(key) >= MIN_FUZZY_LENGTH:
+            fuzzy |= deletions(_spelled(word))
+        # Collapsed again: a deleted letter can leave a double, whose
+        # canonical form is stored ("Philomene" less its n, "Philomee").
+        keys.update("d:" + k for k in fuzzy | {_DOUBLES.sub(r"\1", k) for k in fuzzy})
         result.append(keys)
     return result

@@ -108,7 +108,7 @@ def load_scale(scale: int, seed: int = 7, variants_path: str | Path | None = Non
                 person["cases"].append(case_id)
         _insert(connection, Case.__table__, case_rows)
         _insert(connection, CaseEvent.__table__, event_rows)
-        name_index.write_rows(connection, token_rows)
+        name_index.bulk_write_rows(connection, token_rows)
         totals["cases"] += len(case_rows)
         totals["events"] += len(event_rows)
         totals["tokens"] += len(token_rows)

@@ -2,8 +2,10 @@
 
 Each word of a person's name and of an incident reporter's name is reduced to
 spelling-tolerant keys (names.py); the index stores a keyed hash (HMAC-SHA256,
-crypto.py) of each. A search hashes the keys of what was typed and looks the
-hashes up: an indexed IN, never a scan, never a decryption.
+crypto.py) of each: up to L + 3 rows for a word of L letters, most of them its
+deletion keys, so that a search sends ~10-30 keys a word instead of hundreds.
+A search hashes the keys of what was typed and looks the hashes up: an
+indexed IN, never a scan, never a decryption.
 
 The index follows the names by itself: a session listener rewrites a case's
 rows whenever its person_name or reporter_name is inserted, changed or
@@ -39,6 +41,21 @@ def write_rows(connection, rows: list[dict]) -> None:
         connection.execute(insert(CaseNameToken), rows[start:start + BATCH])
 
 
+def bulk_write_rows(connection, rows: list[dict]) -> None:
+    """`write_rows` for many cases at once (demo data, a rebuild): on
+    PostgreSQL through COPY, ~3x faster than batched INSERTs, which matters at
+    ~10 rows a word (250,000 cases: ~3 million rows). Same transaction as the
+    connection's other statements."""
+    if connection.dialect.driver != "psycopg":
+        write_rows(connection, rows)
+        return
+    table = CaseNameToken.__tablename__
+    with connection.connection.driver_connection.cursor() as cursor:
+        with cursor.copy(f"COPY {table} (case_id, field, token_hash) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row((row["case_id"], row["field"], row["token_hash"]))
+
+
 def forget(connection, case_ids: list[int]) -> None:
     """Drops the index rows of these cases (their names were erased)."""
     for start in range(0, len(case_ids), BATCH):
@@ -71,7 +88,8 @@ def restrict(query, actor: User, text: str):
     word with its spelling variants).
 
     The plan, on both databases: per word, index ranges on the hashes of its
-    keys (UNION ALL, each row tagged with its word); grouped by case and field,
+    keys (UNION ALL, each row tagged with its word; a case whose word is the
+    one typed comes up once per shared deletion key, hence count(DISTINCT)); grouped by case and field,
     keeping the groups where every word was found; grouped by case; joined to
     the cases by primary key. A common given name matches thousands of cases,
     so this stays a hash aggregate and join: OR-ed IN subqueries instead made
@@ -111,7 +129,7 @@ def rebuild(batch: int = 2000) -> int:
         ids = [row.id for row in chunk]
         connection = db.session.connection()
         forget(connection, ids)
-        write_rows(connection, [r for row in chunk for r in rows_for(row.id, row.person_name,
-                                                                      row.reporter_name, hasher)])
+        bulk_write_rows(connection, [r for row in chunk for r in rows_for(row.id, row.person_name,
+                                                                           row.reporter_name, hasher)])
         db.session.commit()
         last_id, count = ids[-1], count + sum(1 for row in chunk if row.person_name or row.reporter_name)

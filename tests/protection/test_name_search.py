@@ -92,7 +92,9 @@ def test_the_index_holds_no_name_and_few_rows(app, make_user, file_case):
     case = file_case(make_user("volunteer"), person={"name": "Aline Uwimana"})
     rows = db.session.execute(select(CaseNameToken.field, CaseNameToken.token_hash)
                               .where(CaseNameToken.case_id == case.id)).all()
-    assert len(rows) == 4  # two words, each a canonical key and a skeleton
+    # Per word: its canonical key, its skeleton, and the key with each letter
+    # deleted in turn and whole: 2 + 6 for "Arine", 2 + 8 for "Uwimana".
+    assert len(rows) == 18
     assert all(len(row.token_hash) == 16 and b"uwimana" not in row.token_hash.lower() for row in rows)
 
 
@@ -132,4 +134,40 @@ def test_rebuild_writes_the_same_index(app, make_user, file_case):
     assert name_index.rebuild(batch=2) == 3
     after = set(db.session.execute(select(CaseNameToken.case_id, CaseNameToken.field,
                                           CaseNameToken.token_hash)).all())
-    assert after == before and len(before) == 10  # short words get no skeleton
+    # Short words get no skeleton; a word of fewer than four letters no deletions.
+    assert after == before and len(before) == 46
+
+
+@pytest.mark.parametrize("q, slip", [
+    ("Uwimanda", "a letter added"), ("Uwiana", "a letter dropped"), ("Uwimama", "a letter changed"),
+    ("Wuimana", "two letters swapped"), ("Uwimaa", "a letter dropped next to a vowel"),
+    ("Uwiimaana", "doubled vowels"), ("Eri", "a short word, a letter short"),
+])
+def test_each_kind_of_slip_finds_the_name_through_the_deletions(admin, make_user, file_case, q, slip):
+    case = file_case(make_user("volunteer"), person={"name": "Eric Uwimana"})
+    file_case(make_user("volunteer"), person={"name": "Claudine Mukamana"})
+    assert found(admin, q) == {case.ref}, slip
+    stored = names.index_keys("Eric Uwimana")
+    if q != "Uwiimaana":  # equal once canonical
+        exact = {k for k in names.query_keys(q)[0] if not k.startswith("d:")}
+        assert not exact & stored, "found by the deletion keys, not by the canonical key or skeleton"
+
+
+def test_two_real_edits_that_are_no_deletion_pair_find_nothing(admin, make_user, file_case):
+    """Uwibaka: two letters changed (m to b, n to k). No letter deleted from
+    each side makes the two words equal, and the skeletons differ."""
+    file_case(make_user("volunteer"), person={"name": "Aline Uwimana"})
+    assert not names.query_keys("Uwibaka")[0] & names.index_keys("Uwimana")
+    assert found(admin, "Uwibaka") == set()
+    assert found(admin, "Aline Uwibaka") == set()
+
+
+def test_a_word_sends_few_keys(app):
+    """The query's size is what the user waits for: PostgreSQL plans an IN
+    list per word. A twelve-letter word sends at most 40 keys (it was
+    hundreds when every key one edit away was sent)."""
+    for word in ("Hategekimana", "Nsengiyuumva", "Ntakirutiman", "Nyiraneezaaa", "Mukandayisen", "Tuyishiimeee"):
+        assert len(word) == 12
+        assert len(names.query_keys(word)[0]) <= 40, word
+    # A short word: its own key, which finds stored words with one letter more.
+    assert names.query_keys("Eri") == [{"n:eri", "d:eri"}]
