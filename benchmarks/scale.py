@@ -184,6 +184,7 @@ def setup(db_info: dict) -> dict:
         admin, coordinator = db.session.get(User, admin_id), db.session.get(User, coordinator_id)
         out["recall"] = _recall(db, cases, admin, labelled)
         out["summary"] = _summary_time(app, db, summaries, coordinator)
+        out["home_queue"] = _home_queue_time(db, coordinator)
     return out
 
 
@@ -255,6 +256,42 @@ def _summary_time(app, db, summaries, coordinator) -> dict:
             raw.close()
         result[label] = {"seconds": took, "bare": bare, "queries": len(captured)}
         db.session.rollback()
+    return result
+
+
+def _home_queue_time(db, coordinator, runs: int = 20) -> dict:
+    """The coordinator's start page queue (50 open cases, overdue first, then
+    urgency and due time), in process: services/queue.py's index ranges, next
+    to the query it replaced, which sorted every open case in scope. Median
+    of `runs`; both load the same 50 cases."""
+    from sqlalchemy import case as sql_case, func, select
+
+    from afr_aid.models import Case
+    from afr_aid.services import cases, queue
+    from afr_aid.vocab import OPEN_STATUSES, URGENCY_RANK
+
+    def sort_everything():
+        now = datetime.now(timezone.utc)
+        query = (cases.filtered_cases(coordinator, {"status": list(OPEN_STATUSES)})
+                 .order_by(sql_case((Case.due_at < now, 0), else_=1), sql_case(URGENCY_RANK, value=Case.urgency),
+                           Case.due_at, Case.id).limit(50))
+        return list(db.session.scalars(query))
+
+    def median(function):
+        times = []
+        for _ in range(runs):
+            started = time.perf_counter()
+            function()
+            times.append(time.perf_counter() - started)
+            db.session.rollback()
+        return sorted(times)[len(times) // 2]
+
+    same = [c.id for c in queue.queue_for(coordinator)] == [c.id for c in sort_everything()]
+    open_in_scope = db.session.scalar(select(func.count()).select_from(
+        cases.filtered_cases(coordinator, {"status": list(OPEN_STATUSES)}).subquery()))
+    result = {"seconds": median(lambda: queue.queue_for(coordinator)), "sorted": median(sort_everything),
+              "same_order": same, "open_in_scope": open_in_scope}
+    db.session.rollback()
     return result
 
 
@@ -355,7 +392,7 @@ def run_database(kind: str, scale: int, choose_config: bool) -> dict:
     bare_env = _env(db_info["url"], db_info["instance"], BARE_STATEMENTS=str(stmts),
                     BARE_DATABASE=db_info["url"].replace("postgresql://", "postgresql://", 1))
     results: dict = {"db": db_info, "setup": {k: info[k] for k in ("counts", "deep_page", "list_total", "recall",
-                                                                 "summary")}, "scenarios": {}, "configs": []}
+                                                                 "summary", "home_queue")}, "scenarios": {}, "configs": []}
     config = CONFIGS[0]
     if choose_config:
         best = None

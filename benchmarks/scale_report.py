@@ -88,6 +88,11 @@ def report(results: dict, scale: int, seconds: float, readers: int, filers: int)
             row(f"{db}: weekly summary figures ({scope})", f"{figures['seconds']:.2f} s ({figures['queries']} queries)",
                 f"{figures['bare']:.2f} s", f"{figures['bare'] / figures['seconds']:.2f}" if figures["seconds"] else "—",
                 "< 2 s", figures["seconds"] < 2)
+        home = setup["home_queue"]
+        row(f"{db}: start page queue, 50 of {home['open_in_scope']} open cases (overdue, urgency, due)",
+            f"{_ms(home['seconds'])}", f"{_ms(home['sorted'])} sorting them all", f"{home['sorted'] / home['seconds']:.1f}×"
+            " faster" if home["seconds"] else "—", "(not in the issue) same order as the sort",
+            None if home["same_order"] else False)
         filing, bare = s["filing"]["app"], s["filing"]["bare"]
         rate, bare_rate = filing["created"] / seconds, bare["created"] / seconds
         row(f"{db}: {filers} volunteers filing at once", f"{rate:.0f} cases/s, {filing['locked']} locked, "

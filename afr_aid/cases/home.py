@@ -5,7 +5,7 @@ from flask import redirect, render_template, url_for
 from flask_login import login_required
 
 from .. import permissions
-from ..services import cases
+from ..services import cases, queue
 from ..vocab import OPEN_STATUSES
 from ..web import me
 from .views import bp
@@ -19,7 +19,7 @@ def home():
         return redirect(url_for("dashboard.index"))
     if permissions.works_the_queue(user):
         # Coordinators and admins: the queue, overdue and critical first.
-        return render_template("cases/queue.html", queue=cases.queue_for(user))
+        return render_template("cases/queue.html", queue=queue.queue_for(user))
     assigned, _ = cases.list_cases(user, {"assignee": "me", "status": list(OPEN_STATUSES)}, limit=20)
     recent, more = cases.list_cases(user, {}, limit=20)
     return render_template("cases/mine.html", assigned=assigned, recent=recent, more=more)

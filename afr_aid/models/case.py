@@ -49,6 +49,9 @@ class Case(db.Model):
               sqlite_where=text(OPEN_CASES_SQL)),
         Index("ix_cases_open_urgency_created", "urgency", "created_at", "id",
               postgresql_where=text(OPEN_CASES_SQL), sqlite_where=text(OPEN_CASES_SQL)),
+        # Migration 0009: the coordinator's queue, one range per urgency (services/queue.py).
+        Index("ix_cases_open_urgency_due", "urgency", "due_at", "id",
+              postgresql_where=text(OPEN_CASES_SQL), sqlite_where=text(OPEN_CASES_SQL)),
         # Foreign keys without an index of their own; closed_at for the figures.
         Index("ix_cases_location", "location_id"),
         Index("ix_cases_duplicate_of", "duplicate_of_id"),

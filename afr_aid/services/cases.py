@@ -9,7 +9,7 @@ import uuid
 from datetime import date, datetime, timezone
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, case as sql_case, select, text, tuple_, update
+from sqlalchemy import and_, select, text, tuple_, update
 from sqlalchemy.orm import aliased, defaultload, with_expression
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -18,9 +18,9 @@ from sqlalchemy.exc import IntegrityError
 from .. import permissions
 from ..errors import Conflict, Forbidden, Invalid, NotFound
 from ..extensions import db
-from ..models import Case, CaseCounter, CaseEvent, User
+from ..models import Case, CaseCounter, CaseEvent, Place, User
 from ..models.case import OPEN_CASES_SQL
-from ..vocab import KIND_PREFIX, OPEN_STATUSES, UNASSIGNED_ALERT_AFTER, URGENCY_DELAY, URGENCY_RANK
+from ..vocab import KIND_PREFIX, OPEN_STATUSES, UNASSIGNED_ALERT_AFTER, URGENCY_DELAY
 from . import audit, name_index, notify, places, routing, workflow
 
 REF_RE = re.compile(r"^(AR|SI)-\d{4}-\d{6}$", re.I)
@@ -218,9 +218,11 @@ def get_case(actor: User, ref: str, audit_view: bool = False) -> Case:
 
 def _without_people_regions():
     """The filer's and assignee's places of work are not shown with a case:
-    User.regions (eager everywhere else) stays unloaded here, two queries fewer."""
+    User.regions (eager everywhere else) stays unloaded here, two queries fewer.
+    Nor is the parent of the case's place (joined to every Place otherwise)."""
     return (defaultload(Case.created_by).lazyload(User.regions),
-            defaultload(Case.assignee).lazyload(User.regions))
+            defaultload(Case.assignee).lazyload(User.regions),
+            defaultload(Case.location).lazyload(Place.parent))
 
 
 @functools.cache
@@ -335,16 +337,6 @@ def list_cases(actor: User, filters: dict, limit: int = 50, cursor: str | None =
     rows = list(db.session.scalars(query.order_by(Case.created_at.desc(), Case.id.desc()).limit(limit + 1)))
     next_cursor = encode_cursor(rows[limit - 1]) if len(rows) > limit else None
     return rows[:limit], next_cursor
-
-
-def queue_for(actor: User, limit: int = 50) -> list[Case]:
-    """A coordinator's open work: overdue first, then by urgency and due time."""
-    now = _now()
-    rank = sql_case(URGENCY_RANK, value=Case.urgency)
-    query = (filtered_cases(actor, {"status": list(OPEN_STATUSES)})
-             .order_by(sql_case((Case.due_at < now, 0), else_=1), rank, Case.due_at, Case.id)
-             .limit(limit))
-    return list(db.session.scalars(query))
 
 
 def attention_flags(case: Case, now: datetime) -> list[str]:
