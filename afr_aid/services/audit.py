@@ -6,7 +6,9 @@ and its own hash over both (see `entry_hash`), so `verify_chain` finds a row
 that was edited or removed afterwards. Writers append one at a time: each
 locks the chain head (audit_chain_head) until it commits, so two concurrent
 writers never chain onto the same entry (PostgreSQL: SELECT ... FOR UPDATE;
-SQLite's write transactions begin IMMEDIATE and are serial anyway).
+SQLite: the INSERT is a write, so it runs under the one write lock, taken
+there at the latest, and reads the head as the last writer left it; see
+database.py).
 """
 from __future__ import annotations
 
@@ -80,7 +82,7 @@ def _ensure_head() -> None:
 def record(actor: User | None, action: str, target: str | None = None, **detail) -> None:
     """Appends one entry to the chain, in the caller's transaction: two
     statements. The INSERT reads the head's hash under a row lock (FOR UPDATE
-    on PostgreSQL; SQLite's write transactions are serial) and hashes in SQL,
+    on PostgreSQL; SQLite's write lock, which the INSERT takes) and hashes in SQL,
     the UPDATE moves the head on; the lock holds to the commit, so no other
     writer chains onto the same entry. Same hash as `entry_hash`."""
     at = datetime.now(timezone.utc)

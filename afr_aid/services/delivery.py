@@ -230,5 +230,5 @@ def due_for_sweep(limit: int = 500) -> list[int]:
         .where(or_(and_(Notification.status == "queued", Notification.created_at < now - sweep_grace()),
                    and_(Notification.status == "sending", Notification.claimed_at < now - lease())))
         .order_by(Notification.id).limit(limit)))
-    db.session.commit()  # release the (SQLite) lock before publishing
+    db.session.commit()  # end the read transaction before publishing
     return ids

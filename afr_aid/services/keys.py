@@ -23,13 +23,17 @@ _RAW = [(table(name, column("id"), *(column(c, Text) for c in columns)), columns
         for name, columns in ENCRYPTED.items()]
 
 
-def _rows(raw, batch: int):
-    """Every row of one table, in id batches (each batch's transaction ended)."""
+def _rows(raw, batch: int, lock: bool = False):
+    """Every row of one table, in id batches (each batch's transaction ended).
+    `lock`: read each batch under the lock (FOR UPDATE; SQLite's write lock),
+    so that nothing changes a row between its read and its rewrite (an
+    erasure would otherwise come back, re-encrypted)."""
     last_id = 0
     while True:
-        rows = db.session.execute(select(raw).where(raw.c.id > last_id).order_by(raw.c.id).limit(batch)).all()
+        query = select(raw).where(raw.c.id > last_id).order_by(raw.c.id).limit(batch)
+        rows = db.session.execute(query.with_for_update() if lock else query).all()
         if not rows:
-            db.session.commit()  # a read, but SQLite's transactions here hold the write lock
+            db.session.commit()
             return
         yield rows
         last_id = rows[-1].id
@@ -39,7 +43,7 @@ def _pass(ring: crypto.KeyRing, batch: int) -> int:
     """Re-encrypts what is not under the newest key; returns values changed."""
     changed = 0
     for raw, columns in _RAW:
-        for rows in _rows(raw, batch):
+        for rows in _rows(raw, batch, lock=True):
             for row in rows:
                 values = {name: ring.rotate(getattr(row, name)) for name in columns
                           if getattr(row, name) is not None and not ring.is_current(getattr(row, name))}

@@ -112,10 +112,11 @@ def transition_errors(actor: User, case: Case, action: str, fields: dict) -> dic
 
 
 def _lock(case: Case) -> None:
-    """Re-reads the case under a row lock (PostgreSQL; SQLite's writers already
-    queue). Two requests acting at once, such as a double tap on a slow
-    connection, then take turns, and the second sees what the first did (409)
-    instead of acting on the status both read before either wrote."""
+    """Re-reads the case under a row lock (PostgreSQL; on SQLite the FOR UPDATE
+    takes the write lock, see database.py). Two requests acting at once, such
+    as a double tap on a slow connection, then take turns, and the second sees
+    what the first did (409) instead of acting on the status both read before
+    either wrote."""
     db.session.execute(select(Case.id).where(Case.id == case.id).with_for_update())
     db.session.refresh(case)
 

@@ -47,20 +47,65 @@ def test_sqlite_refuses_a_row_pointing_at_nothing(sqlite_app):
     db.session.rollback()
 
 
-def test_sqlite_transactions_take_the_write_lock_at_once(sqlite_app):
-    """BEGIN IMMEDIATE: a second writer waits its turn at the start of its
-    transaction, never half-way through it (where it would fail at once)."""
-    db.session.execute(select(User.id)).all()  # the session's transaction has begun
-    path = db.engine.url.database
-    other = sqlite3.connect(path, timeout=0, isolation_level=None)
+def test_sqlite_reads_take_no_lock_and_the_first_write_waits_for_it(sqlite_app):
+    """A transaction reads without a lock; its first write (or SELECT ... FOR
+    UPDATE) takes the write lock, waiting for it instead of failing, and from
+    there sees what the writer before it committed."""
+    user_id = create_user(None, email="late@tests.afr-aid.org", name="Late", role="volunteer", password=PASSWORD).id
+    db.session.commit()
+    assert db.session.scalar(select(User.name).where(User.id == user_id)) == "Late"  # a read: no lock
+    other = sqlite3.connect(db.engine.url.database, timeout=0, isolation_level=None, check_same_thread=False)
     try:
+        other.execute("BEGIN IMMEDIATE")  # free: the session only read
+        other.execute("UPDATE users SET name = 'Renamed' WHERE id = ?", (user_id,))
+        holder = threading.Timer(0.3, other.execute, args=("COMMIT",))
+        holder.start()
+        # Waits for the other writer's commit (an upgraded read snapshot would fail
+        # at once), then reads what it committed.
+        name = db.session.execute(select(User.name).where(User.id == user_id).with_for_update()).scalar_one()
+        holder.join()
+        assert name == "Renamed"
         with pytest.raises(sqlite3.OperationalError, match="locked"):
-            other.execute("BEGIN IMMEDIATE")
+            other.execute("BEGIN IMMEDIATE")  # the session holds the write lock now
+        db.session.execute(text("UPDATE users SET name = 'Later' WHERE id = :id"), {"id": user_id})
         db.session.commit()
-        other.execute("BEGIN IMMEDIATE")  # free again once the first one is done
+        other.execute("BEGIN IMMEDIATE")  # free again once the session is done
+        assert other.execute("SELECT name FROM users WHERE id = ?", (user_id,)).fetchone() == ("Later",)
         other.execute("ROLLBACK")
     finally:
         other.close()
+
+
+@pytest.mark.parametrize("first_write", ["insert", "update", "delete", "savepoint"])
+def test_sqlite_any_first_write_waits_for_the_lock(sqlite_app, first_write):
+    """Whatever the first write is, a concurrent writer's commit does not make
+    it fail with "database is locked" (SQLITE_BUSY_SNAPSHOT)."""
+    user = create_user(None, email="w@tests.afr-aid.org", name="W", role="volunteer", password=PASSWORD)
+    user_id = user.id
+    db.session.commit()
+    db.session.get(User, user_id)  # a read: the snapshot the write would have had to upgrade
+    other = sqlite3.connect(db.engine.url.database, timeout=0, isolation_level=None)
+    try:
+        other.execute("BEGIN IMMEDIATE")
+        other.execute("UPDATE users SET name = 'Other' WHERE id = ?", (user_id,))
+        other.execute("COMMIT")  # committed after the session's snapshot began
+    finally:
+        other.close()
+    if first_write == "insert":
+        db.session.add(CaseEvent(case_id=987654, action="note", note="x"))
+        with pytest.raises(IntegrityError):  # the foreign key, not "locked"
+            db.session.flush()
+        db.session.rollback()
+        return
+    if first_write == "update":
+        db.session.execute(text("UPDATE users SET away = 1 WHERE id = :id"), {"id": user_id})
+    elif first_write == "delete":
+        db.session.execute(text("DELETE FROM user_regions WHERE user_id = :id"), {"id": user_id})
+    else:
+        with db.session.begin_nested():
+            db.session.execute(text("UPDATE users SET away = 1 WHERE id = :id"), {"id": user_id})
+    assert db.session.scalar(select(User.name).where(User.id == user_id)) == "Other"
+    db.session.commit()
 
 
 DATABASES = ["sqlite"] + (["postgresql"] if TEST_DB_URL else [])
@@ -86,9 +131,7 @@ def test_eight_people_filing_twenty_cases_each_at_once(request, database):
         with app.app_context():
             try:
                 user = db.session.get(User, user_id)
-                # On SQLite even a read transaction holds the write lock (BEGIN
-                # IMMEDIATE): end it before waiting for the others.
-                db.session.commit()
+                db.session.commit()  # start from no transaction, as a request does
                 start.wait(timeout=30)
                 for j in range(EACH):
                     if j % 2:
@@ -153,8 +196,8 @@ def test_a_double_submitted_action_happens_once(app, make_user, action):
                 loaded = cases_service.get_case(actor, ref)
                 if name == "first":
                     first_loaded.set()
-                    # On PostgreSQL the second request commits meanwhile; on SQLite it
-                    # waits for this transaction (BEGIN IMMEDIATE), so give up waiting.
+                    # The second request commits meanwhile: this one only read so far,
+                    # which takes no lock on either database.
                     second_done.wait(timeout=1.5)
                 workflow.transition(actor, loaded, action, fields)
                 results[name] = "done"
