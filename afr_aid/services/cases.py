@@ -33,13 +33,17 @@ def _now() -> datetime:
 
 
 def _next_number(kind: str, year: int) -> int:
-    """Per kind and year; the UPDATE's row lock serialises concurrent filers."""
-    dialect = db.session.get_bind().dialect.name
-    insert = pg_insert if dialect == "postgresql" else sqlite_insert
-    db.session.execute(insert(CaseCounter).values(kind=kind, year=year, last=0).on_conflict_do_nothing())
-    return db.session.execute(
-        update(CaseCounter).where(CaseCounter.kind == kind, CaseCounter.year == year)
-        .values(last=CaseCounter.last + 1).returning(CaseCounter.last)).scalar_one()
+    """Per kind and year; the UPDATE's row lock serialises concurrent filers.
+    One statement but for the year's first case, which makes the row first."""
+    step = (update(CaseCounter).where(CaseCounter.kind == kind, CaseCounter.year == year)
+            .values(last=CaseCounter.last + 1).returning(CaseCounter.last))
+    number = db.session.execute(step).scalar()
+    if number is None:
+        dialect = db.session.get_bind().dialect.name
+        insert = pg_insert if dialect == "postgresql" else sqlite_insert
+        db.session.execute(insert(CaseCounter).values(kind=kind, year=year, last=0).on_conflict_do_nothing())
+        number = db.session.execute(step).scalar_one()
+    return number
 
 
 def _empty(value) -> bool:
@@ -55,8 +59,12 @@ def check_filing(actor: User) -> None:
 def replayed(actor: User, client_uuid: uuid.UUID) -> Case | None:
     """The case this actor already filed with this client_uuid (a phone
     retrying), None if the uuid is new; 409 if another user used it."""
-    existing = db.session.scalar(select(Case).where(Case.client_uuid == client_uuid))
-    return _replayed(actor, existing)[0] if existing is not None else None
+    # Whose it is first (one index lookup, no joins); the case itself only for a retry.
+    row = db.session.execute(select(Case.id, Case.created_by_id).where(Case.client_uuid == client_uuid)).first()
+    if row is None:
+        return None
+    _check_owner(actor, row.created_by_id)
+    return db.session.get(Case, row.id)
 
 
 def _field_date_today():
@@ -163,9 +171,13 @@ def _commit_keeping_loaded() -> None:
 
 
 def _replayed(actor: User, existing: Case) -> tuple[Case, bool]:
-    if existing.created_by_id != actor.id:
-        raise Conflict(_l("This client_uuid was already used for another case."), code="client_uuid_reused")
+    _check_owner(actor, existing.created_by_id)
     return existing, False
+
+
+def _check_owner(actor: User, created_by_id: int) -> None:
+    if created_by_id != actor.id:
+        raise Conflict(_l("This client_uuid was already used for another case."), code="client_uuid_reused")
 
 
 def _set_assistance(case: Case, data: dict) -> None:
