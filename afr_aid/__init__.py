@@ -23,12 +23,13 @@ def create_app(config: dict | None = None, env: dict | None = None) -> Flask:
     if config:
         app.config.update(config)
 
-    from . import database
+    from . import database, read_only_commit
 
     database.init_app(app)
     db.init_app(app)
     with app.app_context():
         database.configure_engine(db.engine)
+        read_only_commit.init_app(app, db.engine)
     migrate.init_app(app, db, directory=os.path.join(os.path.dirname(os.path.dirname(__file__)), "migrations"))
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
