@@ -76,7 +76,7 @@ def test_concurrent_writers_never_fork_the_chain(app, make_user):
     admin_id = make_user("admin", regions=["CD"]).id
     db.session.commit()
     before = db.session.scalar(select(func.count()).select_from(AuditEntry))  # creating the user is audited
-    db.session.commit()  # SQLite: even a read holds the write lock here (BEGIN IMMEDIATE)
+    db.session.commit()  # end the read: the writers below each open their own transactions
     url, instance = app.config["SQLALCHEMY_DATABASE_URI"], app.instance_path
     errors = []
     apps = [_make_app(instance, url) for _ in range(4)]  # create_app is not made for threads
