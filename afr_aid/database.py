@@ -115,16 +115,17 @@ def _before_cursor_execute(connection, cursor, statement, parameters, context, e
         return
     writes = _writes(statement, context)
     dbapi_connection = connection.connection.dbapi_connection
+    if state == READING and writes:
+        # End the read snapshot (nothing was written in it), then wait for the
+        # write lock and go on with fresh data. No transaction is open while
+        # waiting: should the wait fail, the next statement begins one again.
+        dbapi_connection.execute("COMMIT")
+        connection.info[_STATE] = state = PENDING
     if state == PENDING:
         if writes:
             _begin_immediate(dbapi_connection)
         else:
             dbapi_connection.execute("BEGIN")
-    elif writes:
-        # End the read snapshot (nothing was written in it), then wait for the
-        # write lock and go on with fresh data.
-        dbapi_connection.execute("COMMIT")
-        _begin_immediate(dbapi_connection)
     connection.info[_STATE] = WRITING if writes else READING
 
 

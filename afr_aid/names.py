@@ -27,9 +27,14 @@ each other:
   sends 300-700 hashes for a ten-letter word, and PostgreSQL spends longer
   planning those IN lists than running them; this way a word sends ~10-30
   keys, and the index stores ~L more rows for a word of L letters. Words
-  shorter than MIN_FUZZY_LENGTH store no deletions, and as a query send only
-  their own key, which finds a stored word with one more letter: one letter
+  shorter than MIN_FUZZY_LENGTH store and send only their own "d:" key,
+  which as a query finds a stored word with one more letter: one letter
   dropped or changed in a three-letter word leaves too little to go on.
+  The price, besides the rows: without the index key a hash still says
+  nothing of a name, but the number of a case's rows hints at the length of
+  its names, and cases whose names are one slip apart share hashes. Both
+  stay inside the database, which the key ring and the blind index key
+  are kept apart from.
   A search also sends the deletions of the word before its doubled letters
   collapse ("uwimaa" for "Uwimaa"), since a dropped letter can leave two
   vowels side by side ("Uwimana" with the n dropped), and each deletion

@@ -146,7 +146,7 @@ def enrol_for_tests(user):
     `api_token` then use (through the service the CLI uses)."""
     from afr_aid.services.two_factor import enrol_now
 
-    secret, codes = enrol_now(None, user)
+    secret, codes = enrol_now(None, user, notify=False)
     SECOND_FACTORS[user.email] = {"secret": secret, "codes": codes}
     return user
 
@@ -250,7 +250,7 @@ def otp_for(email: str) -> str:
     # enrol again, as an admin would with `flask users totp`, rather than wait.
     from afr_aid.services.two_factor import enrol_now
 
-    secret, codes = enrol_now(None, db.session.scalar(select(User).where(User.email == email.lower())))
+    secret, codes = enrol_now(None, db.session.scalar(select(User).where(User.email == email.lower())), notify=False)
     SECOND_FACTORS[email.lower()] = {"secret": secret, "codes": codes}
     return pyotp.TOTP(secret).generate_otp(now)
 

@@ -14,12 +14,13 @@ cleared through the ORM. Bulk UPDATEs bypass the ORM and must call `forget` or
 """
 from __future__ import annotations
 
-from sqlalchemy import and_, case, delete, event, false, func, insert, literal, or_, select, union_all
+from sqlalchemy import and_, case, delete, event, false, func, insert, or_, select, union_all
 from sqlalchemy.orm import Session
 
 from .. import names, permissions
 from ..crypto import index_hasher
 from ..extensions import db
+from ..read_only_commit import mark_written
 from ..models import Case, CaseNameToken, User
 
 FIELDS = {"p": "person_name", "r": "reporter_name"}
@@ -50,6 +51,7 @@ def bulk_write_rows(connection, rows: list[dict]) -> None:
         write_rows(connection, rows)
         return
     table = CaseNameToken.__tablename__
+    mark_written(connection)  # COPY passes no statement event (read_only_commit.py)
     with connection.connection.driver_connection.cursor() as cursor:
         with cursor.copy(f"COPY {table} (case_id, field, token_hash) FROM STDIN") as copy:
             for row in rows:
@@ -103,10 +105,10 @@ def restrict(query, actor: User, text: str):
         return query.where(false())
     hasher = index_hasher()
     token = CaseNameToken
-    tagged = [select(token.case_id, token.field, literal(n).label("word"))
+    tagged = [select(token.case_id, token.field)
               .where(token.token_hash.in_(sorted({hasher(key) for key in keys})))
               .group_by(token.case_id, token.field)
-              for n, keys in enumerate(per_word)]
+              for keys in per_word]
     hits = (tagged[0] if len(tagged) == 1 else union_all(*tagged)).subquery("name_hits")
     complete = (select(hits.c.case_id, hits.c.field).group_by(hits.c.case_id, hits.c.field)
                 .having(func.count() == len(tagged)).subquery("name_fields"))

@@ -2,12 +2,17 @@
 by urgency (critical first) and due time.
 
 It is the page coordinators keep open all day, so it must not grow with the
-caseload. Sorting every open case of a region on each view did (12 ms for
-1,500 open cases, and a region holds tens of thousands at 250,000 cases). The
-order is eight runs, overdue or not × four urgencies, each in due-time order:
-exactly what the partial index on open cases (urgency, due_at, id) reads, so
-each run is an index range that stops after `limit` rows, and the database
-merges at most 8 × `limit` rows, whatever the caseload.
+caseload. Sorting every open case in scope on each view did (93 ms for
+18,000 open cases at 250,000 cases, benchmarks/RESULTS.md). The order is
+eight runs, overdue or not × four urgencies, each in due-time order: exactly
+what the partial index on open cases (urgency, due_at, id) reads, so each run
+is an index range that stops after `limit` rows of the coordinator's scope,
+and the database merges at most 8 × `limit` rows (17 ms). The scope is a
+filter on those ranges: for a coordinator whose regions hold few open cases
+of an urgency, that run reads on through other regions' open cases of the
+same urgency, so its cost follows the movement's open cases, not its closed
+ones; an index led by the place would serve small regions better if one day
+they wait on it.
 """
 from __future__ import annotations
 

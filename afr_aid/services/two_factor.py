@@ -186,10 +186,13 @@ def confirm_enrolment(user: User, code: str, *, signing_in: bool = False) -> lis
     return codes
 
 
-def enrol_now(actor: User | None, user: User, secret: str | None = None) -> tuple[str, list[str]]:
+def enrol_now(actor: User | None, user: User, secret: str | None = None,
+              notify: bool = True) -> tuple[str, list[str]]:
     """Enrols (or re-enrols) without a confirming code: the command line, for
     staff whose phones cannot scan, and the demo data. Returns the secret and
-    the recovery codes. `actor` is None only for the command line."""
+    the recovery codes. `actor` is None only for the command line. The owner
+    gets the security notice in the same transaction unless `notify` is False
+    (demo data and test fixtures, which no one owns)."""
     if actor is not None and not permissions.can_reset_second_factor(actor):
         raise Forbidden()
     secret = secret or pyotp.random_base32()
@@ -197,6 +200,8 @@ def enrol_now(actor: User | None, user: User, secret: str | None = None) -> tupl
     user.totp_enabled_at = datetime.now(timezone.utc)
     codes = _new_recovery_codes(user)
     audit.record(actor, "2fa.enrol", user.email, via="command")
+    if notify:
+        security_notices.send(user, "security_enrolled")
     db.session.commit()
     return secret, codes
 

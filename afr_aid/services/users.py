@@ -243,9 +243,10 @@ def list_users(actor: User, q: str | None = None, role: str | None = None, after
     if q:
         pattern = f"%{q}%"
         query = query.where(name_key.like(pattern) | User.email.like(pattern))
-    if after is not None:
-        # The page after that user, wherever a rename since has put them.
-        after_key = select(func.lower(User.name)).where(User.id == after).scalar_subquery()
+    # The page after that user, wherever a rename since has put them; from
+    # the start when no such user exists (a link made up or kept too long).
+    after_key = db.session.scalar(select(func.lower(User.name)).where(User.id == after)) if after else None
+    if after_key is not None:
         query = query.where(tuple_(name_key, User.id) > tuple_(after_key, after))
     rows = list(db.session.scalars(query.limit(limit + 1)))
     return rows[:limit], (rows[limit - 1].id if len(rows) > limit else None)

@@ -12,6 +12,9 @@ Downgrade writes the old form back: the canonical keys and skeletons alone
 (the "d:" keys dropped), which is what 0007's code stores and searches.
 
 Runs inside `flask db upgrade` (the app context gives the keys). No DDL.
+Cases filed by the old code while it runs keep the old form (found when typed
+exactly, not when misspelt): stop the web nodes for the upgrade, or run
+`flask --app afr_aid keys reindex` once the new code serves.
 
 Revision ID: 0008
 Revises: 0007

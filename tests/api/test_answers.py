@@ -33,6 +33,7 @@ def every_shape(client, auth, people, file_case):
                         {"outcome": "duplicate", "duplicate_of": first.ref, "note": "Same family."})
     assigned = file_case(people.volunteer, "incident")
     workflow.transition(people.coordinator, assigned, "assign", {"assignee": people.other_volunteer.email})
+    workflow.transition(people.coordinator, assigned, "verify", {"verification": "verified"})
     return [bare, first, duplicate, assigned]
 
 

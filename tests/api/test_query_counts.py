@@ -14,7 +14,7 @@ def counting():
     statements = []
 
     def count(conn, cursor, statement, parameters, context, executemany):
-        if not statement.startswith("BEGIN"):  # SQLite's explicit BEGIN IMMEDIATE; PostgreSQL has none
+        if not statement.startswith("BEGIN"):  # transaction control, not a query
             statements.append(statement)
 
     # Each request starts with a fresh session, as in production (tests share one app context).

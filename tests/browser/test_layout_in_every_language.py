@@ -119,6 +119,7 @@ def test_the_queue_and_the_paged_user_list_fit_a_phone(browser, server, make_use
         _sign_in(page, server, emails[0])
         page.goto(server + "/")
         assert page.locator("html").get_attribute("lang") == locale
+        assert page.locator("li.case").count() == 4, locale  # every open case filed above
         assert _overflow(page) <= 0, (locale, "queue", _overflow(page))
         context.clear_cookies()
         _sign_in(page, server, emails[1])

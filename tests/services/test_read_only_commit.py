@@ -79,3 +79,22 @@ def test_an_error_is_rolled_back_even_after_reads_only(app):
     finally:
         event.remove(db.engine, "commit", listener)
     assert commits == []
+
+
+def test_a_session_left_failed_by_a_refused_write_ends_quietly_rolled_back(app, make_user):
+    """A flush the database refused, caught and not rolled back: the end of
+    the request must neither commit nor raise (the error would quote the SQL)."""
+    from sqlalchemy.exc import IntegrityError
+
+    taken = make_user("volunteer").email
+    db.session.commit()
+
+    def refused():
+        db.session.add(User(email=taken, name="Twin", role="volunteer", password_hash="x"))
+        try:
+            db.session.flush()
+        except IntegrityError:
+            pass  # as careless code would
+
+    assert _commits_during(app, refused) == 0
+    assert db.session.scalar(select(func.count()).select_from(User).where(User.email == taken)) == 1

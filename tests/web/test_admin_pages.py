@@ -158,8 +158,9 @@ def test_the_user_list_comes_in_pages_that_walk_everyone_once(signed_in, make_us
     assert len(link.findall(searched)) == 10 and "Next page" not in searched
 
 
-def test_a_made_up_page_link_shows_a_page_not_an_error(signed_in):
-    client, _ = signed_in("admin", regions=["CD"])
+def test_a_made_up_page_link_shows_the_first_page_not_an_error(signed_in):
+    client, admin = signed_in("admin", regions=["CD"], name="Ada Admin")
     for after in ("999999", "0", "-1", "99999999999999999999", "x", ""):
         response = client.get(f"/admin/users?after={after}")
         assert response.status_code == 200, after
+        assert "Ada Admin" in response.get_data(as_text=True), after
