@@ -1,15 +1,14 @@
 """What every template can use: vocabulary labels, formatting, the user's menu."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from functools import lru_cache
 
 from flask import Flask, request, url_for
 from babel import Locale
 from flask_babel import format_date, format_datetime, format_decimal, format_timedelta, get_locale, ngettext
-from flask_login import current_user
 
-from . import permissions, vocab
+from . import clock, permissions, vocab
 
 
 def init_app(app: Flask) -> None:
@@ -18,7 +17,7 @@ def init_app(app: Flask) -> None:
 
     @app.context_processor
     def inject():
-        return {"vocab": vocab, "label": vocab.label, "perm": permissions, "now": datetime.now(timezone.utc),
+        return {"vocab": vocab, "label": vocab.label, "perm": permissions, "now": clock.now(),
                 "current_locale": str(get_locale() or "en"), "LOCALES": LOCALE_NAMES,
                 "url_with": url_with, "case_flags": case_flags}
 
@@ -48,7 +47,7 @@ def case_flags(case) -> list[str]:
     """What needs attention on a case now: `overdue`, `unassigned` (see DOMAIN.md)."""
     from .services.cases import attention_flags
 
-    return attention_flags(case, datetime.now(timezone.utc))
+    return attention_flags(case, clock.now())
 
 
 # Each language named in itself, for the switcher.
@@ -61,7 +60,7 @@ def ago(value: datetime | None) -> str:
     for which Babel would print "-3 h")."""
     if value is None:
         return ""
-    delta = value - datetime.now(timezone.utc)
+    delta = value - clock.now()
     locale = str(get_locale() or "en")
     if _cldr_has_relative_times(locale):
         return format_timedelta(delta, add_direction=True, granularity="minute")

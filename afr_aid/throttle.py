@@ -14,12 +14,12 @@ store or the log. The account lockout (services/users.py) still applies.
 from __future__ import annotations
 
 import hashlib
-import time
 
 from flask import current_app, g, request, session
 from flask_limiter.util import get_remote_address
 from flask_login import current_user
 
+from . import clock
 from .extensions import limiter
 
 PENDING_KEY = "afr_second_step"  # the half-signed-in state in the cookie session
@@ -105,6 +105,6 @@ def retry_after_seconds() -> int:
     if current is None:
         return 60
     try:
-        return max(1, int(current.reset_at - time.time()))
+        return max(1, int(current.reset_at - clock.timestamp()))
     except Exception:  # noqa: BLE001 - the store may have gone; a minute is a fair guess
         return 60

@@ -20,9 +20,11 @@ import pickle
 import sqlite3
 import threading
 import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta
 
 from flask import Flask, Response, request
+
+from afr_aid import clock
 
 app = Flask(__name__)
 DATABASE = os.environ.get("BARE_DATABASE", "")
@@ -100,7 +102,7 @@ def file_case():
     for a plain assistance request (no name, no alert)."""
     body = request.get_json()
     user_id, place_id, place_path = body["user_id"], body["place_id"], body["place_path"]
-    now = datetime.now(timezone.utc)
+    now = clock.now()
     year = now.year
     conn = connection()
     sqlite = isinstance(conn, sqlite3.Connection)

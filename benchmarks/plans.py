@@ -11,6 +11,8 @@ import json
 import sys
 from pathlib import Path
 
+from afr_aid import clock
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
@@ -76,9 +78,8 @@ def queries(deep_cursor: str | None = None, name_query: str = "Alinne Uwimanna")
     from afr_aid.vocab import OPEN_STATUSES, URGENCY_RANK
 
     rank = sql_case(URGENCY_RANK, value=Case.urgency)
-    from datetime import datetime, timezone
 
-    now = datetime.now(timezone.utc)
+    now = clock.now()
     out["coordinator's open queue (web page)"] = (
         cases.filtered_cases(user, {"status": list(OPEN_STATUSES)})
         .order_by(sql_case((Case.due_at < now, 0), else_=1), rank, Case.due_at, Case.id).limit(50))

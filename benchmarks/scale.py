@@ -30,13 +30,13 @@ import sys
 import tempfile
 import time
 import uuid
-from datetime import datetime, timezone
 from pathlib import Path
 from urllib.parse import quote
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from afr_aid import clock
 from benchmarks import load  # noqa: E402
 from benchmarks.plans import COORDINATOR, LONG_LIST, QUEUE  # noqa: E402
 
@@ -91,7 +91,7 @@ def prepare(kind: str, scale: int) -> dict:
     if done.returncode:
         raise SystemExit(done.stderr[-3000:])
     info = {"scale": scale, "seed": SEED, "load_seconds": round(seconds, 1),
-            "built": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+            "built": clock.now().strftime("%Y-%m-%d %H:%M UTC"),
             "summary": done.stdout.splitlines()[0] if done.stdout else ""}
     marker.write_text(json.dumps(info))
     return {**info, "url": url, "instance": str(instance), "reused": False}
@@ -275,7 +275,7 @@ def _home_queue_time(db, coordinator, runs: int = 20) -> dict:
     from afr_aid.vocab import OPEN_STATUSES, URGENCY_RANK
 
     def sort_everything():
-        now = datetime.now(timezone.utc)
+        now = clock.now()
         query = (cases.filtered_cases(coordinator, {"status": list(OPEN_STATUSES)})
                  .order_by(sql_case((Case.due_at < now, 0), else_=1), sql_case(URGENCY_RANK, value=Case.urgency),
                            Case.due_at, Case.id).limit(50))

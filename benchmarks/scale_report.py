@@ -5,8 +5,9 @@ from __future__ import annotations
 import os
 import platform
 import re
-from datetime import datetime, timezone
 from pathlib import Path
+
+from afr_aid import clock
 
 RESULTS = Path(__file__).resolve().parent / "RESULTS.md"
 
@@ -113,7 +114,7 @@ def report(results: dict, scale: int, seconds: float, readers: int, filers: int)
     configs = "; ".join(f"{c['config'][0]} ×{c['config'][1]} workers ×{c['config'][2]} threads: {c['rate']:.0f} req/s"
                         for c in first["configs"])
     chosen = first["config"]
-    now = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    now = clock.now().strftime("%Y-%m-%d %H:%M UTC")
     text = "\n".join([
         SECTION_HEAD,
         "",

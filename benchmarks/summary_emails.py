@@ -29,8 +29,10 @@ import threading
 import time
 import uuid
 from collections import Counter
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta
 from pathlib import Path
+
+from afr_aid import clock
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -80,7 +82,7 @@ def seed(count: int, week: str) -> None:
     db.create_all()
     upsert_places(csv.DictReader(resources.files("afr_aid.data").joinpath("places.csv").read_text().splitlines()))
     db.session.commit()
-    now = datetime.now(timezone.utc)
+    now = clock.now()
     db.session.execute(db.insert(User), [
         {"email": f"donor{i}@bench.afr-aid.org", "name": f"Donor {i}", "role": "donor", "password_hash": "-",
          "active": True, "away": False, "locale": LOCALES[i % len(LOCALES)], "languages": [], "skills": [],
@@ -212,7 +214,7 @@ def write_results(result: dict) -> None:
     row = (f"| {setup} | {result['seconds']:.2f} s | {result['queue_seconds']:.2f} s | {rate:.0f} | "
            f"{result['received']} / {result['distinct']} | {result['duplicates']} | "
            f"{result['cpu_worker']:.1f} s / {result['cpu_server']:.1f} s | {os.getloadavg()[0]:.1f} | "
-           f"{datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC |")
+           f"{clock.now():%Y-%m-%d %H:%M} UTC |")
     pattern = re.compile(re.escape(SECTION) + r".*?(?=\n## |\Z)", re.S)
     found = pattern.search(text)
     rows = [line for line in (found.group(0) if found else "").splitlines()

@@ -24,10 +24,16 @@ from afr_aid.extensions import db
 PASSWORD = "T3st-" + secrets.token_urlsafe(16)  # made per run; never a real secret
 TEST_DB_URL = os.environ.get("TEST_DATABASE_URL", "")
 CHEAP_ARGON2 = {"time_cost": 1, "memory_cost": 1024, "parallelism": 1}
+# Where the cases happen (the default BABEL_DEFAULT_TIMEZONE and SUMMARY_TIMEZONE):
+# "today" for an incident's date, the digest's day and the summary's week.
+FIELD_ZONE = "Africa/Lubumbashi"
 
 
 def pytest_report_header(config):
-    return f"database: {'PostgreSQL ' + TEST_DB_URL if TEST_DB_URL else 'SQLite (file per test)'}"
+    faked = os.environ.get("FAKETIME")
+    return [f"database: {'PostgreSQL ' + TEST_DB_URL if TEST_DB_URL else 'SQLite (file per test)'}",
+            f"clock: libfaketime, starting at {faked.lstrip('@')} UTC (make test-clock)" if faked
+            else "clock: the machine's (tests that need a moment set it with time_machine)"]
 
 
 def _check_postgres():
@@ -234,12 +240,13 @@ def otp_for(email: str) -> str:
     import pyotp
     from sqlalchemy import select
 
+    from afr_aid import clock
     from afr_aid.models import User
-    from afr_aid.services.two_factor import STEP_SECONDS, clock
+    from afr_aid.services.two_factor import STEP_SECONDS
 
     enrolled = SECOND_FACTORS[email.lower()]
     last = db.session.scalar(select(User.totp_last_step).where(User.email == email.lower()))
-    now = int(clock()) // STEP_SECONDS
+    now = int(clock.timestamp()) // STEP_SECONDS
     totp = pyotp.TOTP(enrolled["secret"])
     for step in (now, now + 1):
         if last is None or step > last:

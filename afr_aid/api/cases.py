@@ -1,12 +1,12 @@
 """GET/POST /cases and GET /cases/<ref>."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
 
 import marshmallow as ma
 from flask_babel import lazy_gettext as _l
 from flask_smorest import Blueprint
 
+from .. import clock
 from ..errors import Invalid
 from ..downloads import send_export
 from ..services import cases, exports, places
@@ -36,7 +36,7 @@ def list_cases():
     args = query_args(CaseListArgs(), extra_errors=_list_arg_errors)
     limit, cursor = args.pop("limit", None) or 50, args.pop("cursor", None)
     items, next_cursor = cases.list_cases(user, args, limit=limit, cursor=cursor)
-    now = datetime.now(timezone.utc)
+    now = clock.now()
     return answer({"items": [serialize.case(user, case, now, detail=False) for case in items],
                    "next_cursor": next_cursor})
 

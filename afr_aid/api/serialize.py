@@ -6,11 +6,11 @@ database, except `duplicate_of` on a case's detail (one small read).
 """
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import datetime
 
 from sqlalchemy import select
 
-from .. import permissions
+from .. import clock, permissions
 from ..extensions import db
 from ..models import Case, CaseEvent, Place, User
 from ..services.cases import VICTIM_FIELDS
@@ -25,7 +25,7 @@ def place_ref(place: Place) -> dict:
 
 
 def case(viewer: User, case: Case, now: datetime | None = None, detail: bool = True) -> dict:
-    now = now or datetime.now(timezone.utc)
+    now = now or clock.now()
     out = {
         "ref": case.ref, "kind": case.kind, "status": case.status, "urgency": case.urgency,
         "due_at": case.due_at, "overdue": case.is_overdue(now),

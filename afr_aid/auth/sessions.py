@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 
 from flask import current_app, request
 from sqlalchemy import select, update
 from sqlalchemy.orm import joinedload
 
-from .. import permissions
+from .. import clock, permissions
 from ..extensions import db, login_manager
 from ..models import ApiToken, User, UserSession
 from ..services import audit
@@ -45,7 +45,7 @@ def open_session(user: User) -> str:
 def close_session(token: str | None) -> None:
     if token:
         db.session.execute(update(UserSession).where(UserSession.token_hash == _hash(token))
-                           .values(revoked_at=datetime.now(timezone.utc)))
+                           .values(revoked_at=clock.now()))
         db.session.commit()
 
 
@@ -54,7 +54,7 @@ def load_user(token: str) -> User | None:
     row = db.session.scalar(select(UserSession).where(UserSession.token_hash == _hash(token)))
     if row is None or row.revoked_at is not None or not _may_stay_signed_in(row.user):
         return None
-    now = datetime.now(timezone.utc)
+    now = clock.now()
     config = current_app.config
     if now - row.last_seen_at > config["SESSION_IDLE_TIMEOUT"] or \
             now - row.created_at > config["SESSION_ABSOLUTE_TIMEOUT"]:
@@ -70,7 +70,7 @@ def load_user(token: str) -> User | None:
 
 def issue_token(user: User) -> tuple[str, datetime]:
     token = secrets.token_urlsafe(32)
-    expires = datetime.now(timezone.utc) + current_app.config["API_TOKEN_LIFETIME"]
+    expires = clock.now() + current_app.config["API_TOKEN_LIFETIME"]
     db.session.add(ApiToken(token_hash=_hash(token), user_id=user.id, expires_at=expires))
     return token, expires
 
@@ -83,14 +83,14 @@ def user_for_bearer() -> tuple[User, ApiToken] | None:
     # The user's regions in the same query: every scope check needs them.
     row = db.session.execute(select(ApiToken).where(ApiToken.token_hash == _hash(token.strip()))
                              .options(joinedload(ApiToken.user).joinedload(User.regions))).unique().scalar()
-    if row is None or row.revoked_at is not None or row.expires_at < datetime.now(timezone.utc) \
+    if row is None or row.revoked_at is not None or row.expires_at < clock.now() \
             or not _may_stay_signed_in(row.user):
         return None
     return row.user, row
 
 
 def revoke_token(row: ApiToken) -> None:
-    row.revoked_at = datetime.now(timezone.utc)
+    row.revoked_at = clock.now()
     db.session.commit()
 
 

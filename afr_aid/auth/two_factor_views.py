@@ -6,14 +6,13 @@ until when): no server-side session exists, so nothing counts it as signed in.
 """
 from __future__ import annotations
 
-import time
 
 import segno
 from flask import flash, redirect, render_template, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, logout_user
 
-from .. import permissions
+from .. import clock, permissions
 from ..errors import Conflict, Forbidden, Invalid
 from ..services import two_factor
 from ..throttle import PENDING_KEY, code_step, sign_in_failed, signed_in_code_check
@@ -27,7 +26,7 @@ from .views import _fresh_cookie_session, bp, complete_sign_in
 def _pending():
     """(user, where to go afterwards) of a sign-in half done, or None."""
     data = session.get(PENDING_KEY)
-    if not isinstance(data, dict) or data.get("until", 0) < time.time():
+    if not isinstance(data, dict) or data.get("until", 0) < clock.timestamp():
         session.pop(PENDING_KEY, None)
         return None
     user = two_factor.pending_user(data.get("user"), data.get("password", ""))

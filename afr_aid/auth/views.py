@@ -1,13 +1,13 @@
 """Signing in and out, and the language switcher."""
 from __future__ import annotations
 
-import time
 
 from flask import Blueprint, flash, g, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_user, logout_user
 
+from .. import clock
 from ..extensions import login_manager
 from ..services import two_factor, users
 from ..throttle import PENDING_KEY, account_digest, sign_in_failed, sign_in_step
@@ -58,7 +58,7 @@ def login():
                 # Half signed in: no session row, nobody is logged in yet.
                 session[PENDING_KEY] = {"user": user.id, "password": two_factor.mark_password(user),
                                         "account": account_digest(user.email), "next": target,
-                                        "until": int(time.time()) + SECOND_STEP_SECONDS}
+                                        "until": int(clock.timestamp()) + SECOND_STEP_SECONDS}
                 return redirect(url_for("auth.second_step" if user.totp_enrolled else "auth.enrol"))
             complete_sign_in(user)
             return redirect(target)

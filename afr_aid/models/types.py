@@ -4,11 +4,12 @@ from datetime import datetime, timezone
 from sqlalchemy import DateTime, Text, TypeDecorator
 from sqlalchemy.sql.elements import ColumnElement
 
+from .. import clock
 from ..crypto import keyring
 
 
 def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
+    return clock.now()
 
 
 class UTCDateTime(TypeDecorator):

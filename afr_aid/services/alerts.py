@@ -15,11 +15,12 @@ turning alerts on over an old database does not flood anyone's mailbox.
 """
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
+from .. import clock
 from ..extensions import db
 from ..models import Case, Notification
 from ..vocab import OPEN_STATUSES, UNASSIGNED_ALERT_AFTER, URGENCY_DELAY
@@ -27,10 +28,6 @@ from . import notify
 
 HORIZON = timedelta(days=7)
 ESCALATE_AFTER_MAX = timedelta(hours=24)
-
-
-def _now() -> datetime:
-    return datetime.now(timezone.utc)
 
 
 def escalate_after(urgency: str) -> timedelta:
@@ -43,7 +40,7 @@ def _stamp(moment: datetime) -> str:
 
 def raise_unassigned_alerts(now: datetime | None = None) -> int:
     """Returns how many cases were flagged to their coordinators."""
-    now = now or _now()
+    now = now or clock.now()
     flagged = 0
     for urgency, wait in UNASSIGNED_ALERT_AFTER.items():
         # The wait starts when the case was filed or reopened: due_at - its urgency's delay.
@@ -79,7 +76,7 @@ def _flag_unassigned(case_id: int, now: datetime) -> int:
 
 def raise_overdue_alerts(now: datetime | None = None) -> int:
     """Returns how many outbox rows were written."""
-    now = now or _now()
+    now = now or clock.now()
     cases = list(db.session.scalars(select(Case).where(
         Case.status.in_(OPEN_STATUSES), Case.due_at < now, Case.due_at > now - HORIZON).order_by(Case.id)))
     if not cases:

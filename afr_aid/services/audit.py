@@ -24,7 +24,7 @@ from sqlalchemy.sql.functions import FunctionElement
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from .. import permissions
+from .. import clock, permissions
 from ..errors import Forbidden
 from ..extensions import db
 from ..models import AuditChainHead, AuditEntry, User
@@ -85,7 +85,7 @@ def record(actor: User | None, action: str, target: str | None = None, **detail)
     on PostgreSQL; SQLite's write lock, which the INSERT takes) and hashes in SQL,
     the UPDATE moves the head on; the lock holds to the commit, so no other
     writer chains onto the same entry. Same hash as `entry_hash`."""
-    at = datetime.now(timezone.utc)
+    at = clock.now()
     actor_id = actor.id if actor else None
     ip = client_ip()
     detail = detail or None

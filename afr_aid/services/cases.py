@@ -15,7 +15,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 
-from .. import permissions
+from .. import clock, permissions
 from ..errors import Conflict, Forbidden, Invalid, NotFound
 from ..extensions import db
 from ..models import Case, CaseCounter, CaseEvent, Place, User
@@ -26,10 +26,6 @@ from . import audit, name_index, notify, places, routing, workflow
 REF_RE = re.compile(r"^(AR|SI)-\d{4}-\d{6}$", re.I)
 IDENTIFIERS = ("name", "phone", "unhcr_id")
 VICTIM_FIELDS = ("killed", "injured", "abducted", "arrested", "displaced_households")
-
-
-def _now() -> datetime:
-    return datetime.now(timezone.utc)
 
 
 def _next_number(kind: str, year: int) -> int:
@@ -70,11 +66,9 @@ def replayed(actor: User, client_uuid: uuid.UUID) -> Case | None:
 def _field_date_today():
     """Today where the cases happen: a volunteer in Goma at 00:30 files an
     incident of "today" while it is still yesterday in UTC."""
-    from zoneinfo import ZoneInfo
-
     from flask import current_app
 
-    return _now().astimezone(ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])).date()
+    return clock.today(current_app.config["BABEL_DEFAULT_TIMEZONE"])
 
 
 def check_fields(kind: str, data: dict) -> dict[str, list]:
@@ -119,7 +113,7 @@ def file_case(actor: User, kind: str, client_uuid: uuid.UUID, data: dict,
     place = places.get_place(data.get("location"))
     consent = data.get("consent") or {}
 
-    now = _now()
+    now = clock.now()
     case = Case(kind=kind, client_uuid=client_uuid, status="new", urgency=data["urgency"],
                 created_at=now, updated_at=now, due_at=now + URGENCY_DELAY[data["urgency"]],
                 location=place, place_path=place.path, place_text=data.get("place") or None,
@@ -324,7 +318,7 @@ def filtered_cases(actor: User, filters: dict):
         target = db.session.scalar(select(User.id).where(User.email == assignee.strip().lower()))
         query = query.where(Case.assignee_id == (target or -1))
     if filters.get("overdue") is not None:
-        overdue = and_(Case.status.in_(OPEN_STATUSES), Case.due_at < _now())
+        overdue = and_(Case.status.in_(OPEN_STATUSES), Case.due_at < clock.now())
         query = query.where(overdue if filters["overdue"] else ~overdue)
     q = (filters.get("q") or "").strip()
     if q:

@@ -17,13 +17,14 @@ from __future__ import annotations
 import hashlib
 import logging
 import smtplib
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta
 from types import SimpleNamespace
 
 from flask import current_app, render_template
 from flask_babel import force_locale, gettext as _
 from sqlalchemy import and_, bindparam, or_, select, update
 
+from .. import clock
 from ..extensions import db
 from ..models import Case, Notification, Place, User, WeeklySummary
 from ..vocab import KINDS, URGENCIES, label
@@ -31,10 +32,6 @@ from . import mailer
 
 log = logging.getLogger("afr_aid.delivery")
 MAX_ATTEMPTS = 8
-
-
-def _now() -> datetime:
-    return datetime.now(timezone.utc)
 
 
 def lease() -> timedelta:
@@ -70,7 +67,7 @@ def claim(notification_id: int) -> SimpleNamespace | None:
     short transaction, as plain values: rendering then runs outside any
     transaction (on SQLite a transaction holds the write lock, and the other
     workers would wait for our templates)."""
-    now = _now()
+    now = clock.now()
     taken = db.session.execute(_CLAIM, {"nid": notification_id, "now": now, "stale": now - lease()})
     note = snapshot(*db.session.execute(_READ, {"nid": notification_id}).one()) if taken.rowcount == 1 else None
     db.session.commit()
@@ -113,7 +110,7 @@ def deliver(notification_id: int, smtp=None) -> str:
     def mark_sent():
         nonlocal accepted
         accepted = True
-        db.session.execute(_SENT, {"nid": notification_id, "now": _now()})
+        db.session.execute(_SENT, {"nid": notification_id, "now": clock.now()})
         db.session.commit()
 
     try:
@@ -224,7 +221,7 @@ def province_name(path: str) -> str:
 
 
 def due_for_sweep(limit: int = 500) -> list[int]:
-    now = _now()
+    now = clock.now()
     ids = list(db.session.scalars(
         select(Notification.id)
         .where(or_(and_(Notification.status == "queued", Notification.created_at < now - sweep_grace()),

@@ -6,12 +6,13 @@ from __future__ import annotations
 
 import random
 import uuid
-from datetime import date, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 from flask import current_app
 from sqlalchemy import select, update
 
+from .. import clock
 from ..config import _instance_secret
 from ..extensions import db
 from ..models import Case, CaseEvent, User
@@ -107,7 +108,7 @@ def _demo_case(rng, i, volunteers, coordinators, admin, reach) -> None:
             data["person"]["name"] = f"{rng.choice(GIVEN)} {rng.choice(FAMILY)}"
     else:
         data["types"] = rng.sample(list(INCIDENT_TYPES), rng.randint(1, 2))
-        data["occurred_on"] = date.today() - timedelta(days=rng.randint(0, 60))
+        data["occurred_on"] = clock.today(current_app.config["BABEL_DEFAULT_TIMEZONE"]) - timedelta(days=rng.randint(0, 60))
         data["perpetrator"] = rng.choice(["state_forces", "armed_group", "criminal", "unknown"])
         data["severity"] = rng.randint(1, 5)
         data["victims"] = {"killed": rng.choice([0, 0, 0, 1, 2]), "injured": rng.randint(0, 5),

@@ -20,11 +20,12 @@ import json
 import os
 import random
 import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta
 from pathlib import Path
 
 from sqlalchemy import JSON, func, insert, select, text
 
+from .. import clock
 from ..crypto import index_hasher
 from ..extensions import db
 from ..models import Case, CaseCounter, CaseEvent, Place, User
@@ -66,7 +67,7 @@ def load_scale(scale: int, seed: int = 7, variants_path: str | Path | None = Non
     if db.session.scalar(select(User.id).where(User.email == f"admin@{demo.DEMO_DOMAIN}")):
         return None
     rng = random.Random(seed)
-    now = datetime.now(timezone.utc).replace(microsecond=0)
+    now = clock.now().replace(microsecond=0)
     people = demo.create_demo_users(demo.demo_password())
     territories = list(db.session.scalars(select(Place).where(Place.level == "territory").order_by(Place.code)))
     users = bulk_users(rng, now, people, territories)

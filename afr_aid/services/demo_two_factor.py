@@ -11,6 +11,7 @@ import pyotp
 from flask import current_app
 from sqlalchemy import select
 
+from .. import clock
 from ..extensions import db
 from ..models import User
 from ..permissions import SECOND_FACTOR_ROLES
@@ -42,7 +43,7 @@ def enrol_demo_staff(domain: str) -> int:
 
 
 def demo_code() -> str:
-    return pyotp.TOTP(demo_totp_secret()).at(two_factor.clock())
+    return pyotp.TOTP(demo_totp_secret()).at(clock.timestamp())
 
 
 def demo_uri() -> str:

@@ -8,14 +8,14 @@ the unique key and changes nothing.
 """
 from __future__ import annotations
 
-from datetime import date, datetime
-from zoneinfo import ZoneInfo
+from datetime import date
 
 from flask import current_app, render_template
 from flask_babel import force_locale, ngettext
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
+from .. import clock
 from ..extensions import db
 from ..models import Notification, User
 from . import mailer
@@ -24,7 +24,7 @@ from .notify import queue
 
 
 def local_today() -> date:
-    return datetime.now(ZoneInfo(current_app.config["SUMMARY_TIMEZONE"])).date()
+    return clock.today(current_app.config["SUMMARY_TIMEZONE"])
 
 
 def gather_all(day: date | None = None) -> int:

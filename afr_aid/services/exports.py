@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from typing import IO, Iterator
 
-from .. import permissions
+from .. import clock, permissions
 from ..errors import Forbidden
 from ..models import Case, User
 from . import audit, cases
@@ -111,7 +111,7 @@ def row_of(user: User, case: Case, now: datetime) -> dict:
 
 def rows(user: User, filters: dict) -> Iterator[dict]:
     """Every matching case, newest first, a batch at a time."""
-    now = datetime.now(timezone.utc)
+    now = clock.now()
     cursor = None
     while True:
         batch, cursor = cases.list_cases(user, filters, limit=BATCH, cursor=cursor)
@@ -196,5 +196,5 @@ def export_cases(actor: User, filters: dict, fmt: str) -> Export:
         out.close()
         raise
     out.seek(0)
-    stamp = datetime.now(timezone.utc).strftime("%Y%m%d-%H%M")
+    stamp = clock.now().strftime("%Y%m%d-%H%M")
     return Export(out, f"afr-cases-{stamp}.{fmt}", FORMATS[fmt], count)

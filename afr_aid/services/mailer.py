@@ -7,7 +7,6 @@ import re
 import secrets
 import smtplib
 from contextlib import contextmanager
-from datetime import datetime, timezone
 from email.header import Header
 from email.mime.image import MIMEImage
 from email.parser import BytesParser
@@ -19,6 +18,7 @@ from flask import current_app
 from flask_mailman import EmailMultiAlternatives
 from flask_mailman.message import SafeMIMEMultipart
 
+from .. import clock
 from ..extensions import mail
 
 log = logging.getLogger("afr_aid.mailer")
@@ -110,7 +110,7 @@ def send(message: RichEmail, on_accepted: Callable[[], None] | None = None, smtp
 def _write_file(message: RichEmail) -> None:
     folder = Path(current_app.config["MAIL_DIR"])
     folder.mkdir(parents=True, exist_ok=True)
-    stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%f")
+    stamp = clock.now().strftime("%Y%m%dT%H%M%S%f")
     ident = re.sub(r"[^A-Za-z0-9]+", "-", message.extra_headers.get("Message-ID", "message"))[:60]
     (folder / f"{stamp}-{ident}.eml").write_bytes(message.message().as_bytes())
 

@@ -16,11 +16,11 @@ they wait on it.
 """
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import datetime
 
 from sqlalchemy import literal, select, text, union_all
 
-from .. import permissions
+from .. import clock, permissions
 from ..errors import Forbidden
 from ..extensions import db
 from ..models import Case
@@ -34,7 +34,7 @@ URGENCIES = sorted(URGENCY_RANK, key=URGENCY_RANK.get)
 def queue_for(actor, limit: int = 50, now: datetime | None = None) -> list[Case]:
     if not permissions.works_the_queue(actor):
         raise Forbidden()
-    now = now or datetime.now(timezone.utc)
+    now = now or clock.now()
     scope = permissions.visible_clause(actor)
     runs = []
     for overdue in (True, False):

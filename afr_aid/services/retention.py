@@ -13,12 +13,12 @@ The audit log records both, with the case reference and never a name.
 """
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 
 from flask import current_app
 from sqlalchemy import select, update
 
-from .. import permissions
+from .. import clock, permissions
 from ..errors import Forbidden, NotFound
 from ..extensions import db
 from ..models import Case, CaseEvent, User
@@ -26,10 +26,6 @@ from . import audit, name_index
 
 BATCH = 500
 ERASED = (*Case.IDENTIFIERS, "description")
-
-
-def _now() -> datetime:
-    return datetime.now(timezone.utc)
 
 
 def check_erase(actor: User, case: Case) -> None:
@@ -47,7 +43,7 @@ def erase_identifiers(actor: User, case: Case) -> Case:
     for name in ERASED:
         setattr(case, name, None)
     _forget_notes([case.id])
-    case.identifiers_erased_at = case.identifiers_erased_at or _now()
+    case.identifiers_erased_at = case.identifiers_erased_at or clock.now()
     audit.record(actor, "case.erase_identifiers", case.ref, fields=erased)
     db.session.commit()
     return case
@@ -57,7 +53,7 @@ def run_retention(now: datetime | None = None, batch: int = BATCH) -> int:
     """Erases the identifiers of every case closed longer ago than the
     retention time; each batch is its own transaction, so a long run holds no
     long lock and an interrupted one resumes. Returns how many cases."""
-    now = now or _now()
+    now = now or clock.now()
     days = current_app.config["RETENTION_DAYS"]
     cutoff = now - timedelta(days=days)
     due = (Case.status == "closed", Case.closed_at < cutoff, Case.identifiers_erased_at.is_(None))

@@ -11,7 +11,7 @@ from datetime import date, datetime, time, timedelta, timezone
 
 from sqlalchemy import func, select
 
-from .. import permissions
+from .. import clock, permissions
 from ..errors import Forbidden
 from ..extensions import db
 from ..models import Case, Place, User
@@ -35,7 +35,7 @@ def mask_breakdown(counts: dict[str, int]) -> dict:
 
 
 def _bounds(start: date | None, end: date | None) -> tuple[datetime, datetime]:
-    today = datetime.now(timezone.utc).date()
+    today = clock.now().date()
     end = end or today
     start = start or end - timedelta(days=29)
     return (datetime.combine(start, time.min, timezone.utc),

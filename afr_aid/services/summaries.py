@@ -21,7 +21,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from .. import outbox, permissions
+from .. import clock, outbox, permissions
 from ..errors import Forbidden, Invalid
 from ..extensions import db
 from ..models import Case, Notification, Place, User, WeeklySummary
@@ -31,10 +31,6 @@ from . import preferences, summary_figures
 MOVEMENT = "movement"
 MAX_OVERDUE_LISTED = 50
 WEEK_RE = re.compile(r"^(\d{4})-W(\d{2})$")
-
-
-def _now() -> datetime:
-    return datetime.now(timezone.utc)
 
 
 def _zone() -> ZoneInfo:
@@ -59,11 +55,11 @@ def week_of(day: date) -> str:
 
 
 def current_week(now: datetime | None = None) -> str:
-    return week_of((now or _now()).astimezone(_zone()).date())
+    return week_of((now or clock.now()).astimezone(_zone()).date())
 
 
 def last_complete_week(now: datetime | None = None) -> str:
-    return week_of((now or _now()).astimezone(_zone()).date() - timedelta(days=7))
+    return week_of((now or clock.now()).astimezone(_zone()).date() - timedelta(days=7))
 
 
 def bounds(week: str) -> tuple[datetime, datetime]:
@@ -76,7 +72,7 @@ def bounds(week: str) -> tuple[datetime, datetime]:
 def is_partial(week: str, now: datetime | None = None) -> bool:
     """True for the week still running; Invalid for a week not yet begun."""
     lo, hi = bounds(week)
-    now = now or _now()
+    now = now or clock.now()
     if lo > now:
         raise Invalid(fields={"week": [_l("This week has not begun yet.")]})
     return hi > now
@@ -112,7 +108,7 @@ def region_paths(scope: str) -> list[str] | None:
 
 
 def compute(week: str, scope: str, partial: bool, now: datetime | None = None) -> dict:
-    now = now or _now()
+    now = now or clock.now()
     lo, hi = bounds(week)
     paths = region_paths(scope)
     figures = summary_figures.compute(permissions.summary_clause(paths), lo, min(hi, now), lo - timedelta(days=7))
@@ -139,7 +135,7 @@ def get_or_compute(week: str, scope: str, partial: bool) -> WeeklySummary:
     if summary is not None:
         return summary
     summary = WeeklySummary(week=week, scope=scope, partial=partial, figures=compute(week, scope, partial),
-                            computed_at=_now())
+                            computed_at=clock.now())
     db.session.add(summary)
     try:
         db.session.commit()
@@ -180,7 +176,7 @@ def _queue(summary: WeeklySummary, user_ids: list[int]) -> int:
     """One outbox row per user (active, not switched off: see recipients);
     rows another process wrote first are skipped by the database itself
     (ON CONFLICT DO NOTHING on the unique key)."""
-    now = _now()
+    now = clock.now()
     rows = [{"user_id": user_id, "case_id": None, "kind": "summary", "summary_id": summary.id,
              "idempotency_key": message_key(summary.week, summary.partial, user_id),
              "status": "queued", "attempts": 0, "created_at": now}
@@ -217,7 +213,7 @@ def preview(actor: User, week: str, scope: str) -> tuple[WeeklySummary, bool]:
         return summary, True
     db.session.rollback()
     return WeeklySummary(id=0, week=week, scope=scope, partial=partial, figures=compute(week, scope, partial),
-                         computed_at=_now()), False
+                         computed_at=clock.now()), False
 
 
 def scopes_for_preview(actor: User) -> list[str]:

@@ -8,6 +8,8 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from .. import clock
+
 CHOICES = (
     "Africa/Lubumbashi", "Africa/Kinshasa", "Africa/Kigali", "Africa/Bujumbura", "Africa/Kampala",
     "Africa/Nairobi", "Africa/Dar_es_Salaam", "Africa/Johannesburg", "Africa/Lagos", "Africa/Casablanca",
@@ -19,5 +21,5 @@ CHOICES = (
 
 def label(zone: str, now: datetime | None = None) -> str:
     """ "Africa/Lubumbashi (UTC+02:00)": the offset now, so summer time shows."""
-    offset = (now or datetime.now(ZoneInfo("UTC"))).astimezone(ZoneInfo(zone)).strftime("%z")
+    offset = (now or clock.now()).astimezone(ZoneInfo(zone)).strftime("%z")
     return f"{zone.replace('_', ' ')} (UTC{offset[:3]}:{offset[3:]})"

@@ -19,14 +19,12 @@ import hashlib
 import hmac
 import re
 import secrets
-import time
-from datetime import datetime, timezone
 
 import pyotp
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, func, or_, select, update
 
-from .. import permissions
+from .. import clock, permissions
 from ..errors import Conflict, Forbidden, Invalid
 from ..extensions import db
 from ..models import RecoveryCode, User
@@ -50,10 +48,6 @@ class SecondFactorRefused(Exception):
         self.reason = reason  # "wrong" or "locked"
 
 
-def clock() -> float:
-    return time.time()
-
-
 def needs_second_factor(user: User) -> bool:
     """Whether signing in takes a second step: enrolled, or obliged to enrol."""
     return user.totp_enrolled or permissions.must_use_second_factor(user)
@@ -65,7 +59,7 @@ def provisioning_uri(user: User, secret: str) -> str:
 
 
 def _current_step() -> int:
-    return int(clock()) // STEP_SECONDS
+    return int(clock.timestamp()) // STEP_SECONDS
 
 
 def _matching_step(secret: str, code: str, after: int | None) -> int | None:
@@ -117,7 +111,7 @@ def _use_recovery_code(user: User, code: str) -> bool:
         update(RecoveryCode).where(RecoveryCode.user_id == user.id,
                                    RecoveryCode.code_hash == _hash_code(normalised),
                                    RecoveryCode.used_at.is_(None))
-        .values(used_at=datetime.now(timezone.utc)).execution_options(synchronize_session=False))
+        .values(used_at=clock.now()).execution_options(synchronize_session=False))
     return result.rowcount == 1
 
 
@@ -178,7 +172,7 @@ def confirm_enrolment(user: User, code: str, *, signing_in: bool = False) -> lis
         if signing_in:
             raise _wrong_code(user)
         raise Invalid(fields={"code": [WRONG_CODE]})
-    user.totp_enabled_at = datetime.now(timezone.utc)
+    user.totp_enabled_at = clock.now()
     codes = _new_recovery_codes(user)
     audit.record(user, "2fa.enrol", user.email)
     security_notices.send(user, "security_enrolled")
@@ -197,7 +191,7 @@ def enrol_now(actor: User | None, user: User, secret: str | None = None,
         raise Forbidden()
     secret = secret or pyotp.random_base32()
     user.totp_secret, user.totp_last_step = secret, None
-    user.totp_enabled_at = datetime.now(timezone.utc)
+    user.totp_enabled_at = clock.now()
     codes = _new_recovery_codes(user)
     audit.record(actor, "2fa.enrol", user.email, via="command")
     if notify:

@@ -1,14 +1,13 @@
 """Users: creation and changes by admins (or the CLI), sign-in with lockout."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
 
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, tuple_, update
 
-from .. import permissions
+from .. import clock, permissions
 from ..errors import Forbidden, Invalid, NotFound
 from ..extensions import db
 from ..models import ApiToken, Place, User, UserSession
@@ -127,7 +126,7 @@ def update_user(actor: User, user: User, *, name: str, role: str, regions: list[
 
 def revoke_all_sessions(user: User) -> None:
     """Ends every browser session and API token of the user (a lost phone)."""
-    now = datetime.now(timezone.utc)
+    now = clock.now()
     db.session.execute(update(UserSession).where(UserSession.user_id == user.id,
                                                  UserSession.revoked_at.is_(None)).values(revoked_at=now))
     db.session.execute(update(ApiToken).where(ApiToken.user_id == user.id,
@@ -151,7 +150,7 @@ class SignInRefused(Exception):
 def authenticate(email: str, password: str) -> User:
     """Checks credentials; 5 failures lock the account for 15 minutes. The
     counter lives in the database so every worker process agrees."""
-    now = datetime.now(timezone.utc)
+    now = clock.now()
     user = find_by_email(email)
     if user is None:
         verify_password(dummy_hash(), password or "")
@@ -175,7 +174,7 @@ def authenticate(email: str, password: str) -> User:
 def record_failed_sign_in(user: User, reason: str) -> None:
     """One failed sign-in (password or second step); the fifth in a row locks
     the account. Commits."""
-    now = datetime.now(timezone.utc)
+    now = clock.now()
     # Atomic increment: two processes failing at once both count.
     db.session.execute(update(User).where(User.id == user.id)
                        .values(failed_logins=User.failed_logins + 1))
@@ -189,12 +188,12 @@ def record_failed_sign_in(user: User, reason: str) -> None:
 
 
 def is_locked(user: User) -> bool:
-    return bool(user.locked_until and user.locked_until > datetime.now(timezone.utc))
+    return bool(user.locked_until and user.locked_until > clock.now())
 
 
 def finish_sign_in(user: User) -> None:
     """Every step passed: the failure count starts again. The caller commits."""
-    user.failed_logins, user.locked_until, user.last_login_at = 0, None, datetime.now(timezone.utc)
+    user.failed_logins, user.locked_until, user.last_login_at = 0, None, clock.now()
 
 
 def count_admins() -> int:

@@ -6,12 +6,11 @@ resolved → closed, plus decline, reopen, verify, and notes.
 """
 from __future__ import annotations
 
-from datetime import datetime, timezone
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from .. import permissions
+from .. import clock, permissions
 from ..errors import Conflict, Forbidden, Invalid, NotFound
 from ..extensions import db
 from ..models import Case, CaseEvent, User
@@ -33,10 +32,6 @@ TARGET = {"assign": "assigned", "accept": "accepted", "decline": "new", "start":
           "resolve": "resolved", "close": "closed", "reopen": "new"}
 NOTE_MAX = 10_000
 VERIFY_VALUES = ("verified", "unverified", "rejected")
-
-
-def _now() -> datetime:
-    return datetime.now(timezone.utc)
 
 
 def check_transition(actor: User, case: Case, action: str) -> None:
@@ -159,7 +154,7 @@ def _check_duplicate(actor: User, case: Case, ref, errors: dict) -> Case | None:
 
 
 def _apply(actor: User | None, case: Case, action: str, note, detail, assignee, duplicate) -> None:
-    now = _now()
+    now = clock.now()
     before = case.status
     if action == "verify":
         case.verification = detail["verification"]
@@ -225,7 +220,7 @@ def add_note(actor: User, case: Case, body) -> CaseEvent:
     text = _text({"body": body}, "body", True, errors)
     if errors:
         raise Invalid(fields=errors)
-    event = CaseEvent(case_id=case.id, at=_now(), actor_id=actor.id, action="note", note=text)
+    event = CaseEvent(case_id=case.id, at=clock.now(), actor_id=actor.id, action="note", note=text)
     db.session.add(event)
     db.session.commit()
     return event

@@ -8,6 +8,7 @@ from datetime import date, datetime, timezone
 
 import pytest
 
+from afr_aid import clock
 from afr_aid.api import answers, serialize
 from afr_aid.api.schemas.cases import CaseOut, CasePage
 from afr_aid.api.schemas.workflow import EventList
@@ -45,7 +46,7 @@ def test_every_case_answer_is_the_schemas_dump(client, auth, people, every_shape
     items = listing.get_json()["items"]
     assert items, "the viewer sees some cases"
     refs = [item["ref"] for item in items]
-    now = datetime.now(timezone.utc)
+    now = clock.now()
     expected = [serialize.case(viewer, cases.get_case(viewer, ref), now, detail=False) for ref in refs]
     got = listing.get_json()
     # `overdue` is computed at answer time; everything else must be the schema's dump.

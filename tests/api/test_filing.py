@@ -1,13 +1,15 @@
 """POST /api/v1/cases: filing, idempotent retries, and every way a body can be wrong."""
 import uuid
-from datetime import date, datetime, timedelta, timezone
+from datetime import datetime, timedelta, timezone
 
 import pytest
 from sqlalchemy import func, select
 
+from afr_aid import clock
 from afr_aid.extensions import db
 from afr_aid.models import Case, CaseEvent
 from tests.api.conftest import API, assistance_body, incident_body
+from tests.conftest import FIELD_ZONE
 
 
 def _count() -> int:
@@ -159,7 +161,7 @@ def test_every_wrong_field_is_named_at_once(client, auth):
 
 
 def test_incident_fields_are_checked(client, auth):
-    tomorrow = (date.today() + timedelta(days=2)).isoformat()
+    tomorrow = (clock.today(FIELD_ZONE) + timedelta(days=2)).isoformat()
     body = incident_body(occurred_on=tomorrow, occurred_time="25:00", severity=6, types=[],
                          victims={"killed": -1, "injured": 1.5, "abducted": "2", "arrested": True,
                                   "displaced_households": 10**30},
@@ -175,12 +177,10 @@ def test_incident_fields_are_checked(client, auth):
         assert list(response.get_json()["error"]["fields"]) == ["occurred_on"], bad
 
 
-def test_an_incident_of_today_in_the_field_is_not_in_the_future(client, auth, monkeypatch):
-    from afr_aid.services import cases
-
+def test_an_incident_of_today_in_the_field_is_not_in_the_future(client, auth, time_machine):
     # 23:30 UTC is already tomorrow in eastern DR Congo (UTC+2).
-    late = datetime.now(timezone.utc).replace(hour=23, minute=30)
-    monkeypatch.setattr(cases, "_now", lambda: late)
+    late = datetime(2026, 12, 31, 23, 30, tzinfo=timezone.utc)
+    time_machine.move_to(late, tick=False)
     field_today = (late + timedelta(hours=2)).date().isoformat()
     response = client.post(f"{API}/cases", json=incident_body(occurred_on=field_today), headers=auth.volunteer)
     assert response.status_code == 201

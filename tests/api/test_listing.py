@@ -1,9 +1,10 @@
 """GET /api/v1/cases: scope per role, every filter, limits and keyset pagination."""
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import update
 
+from afr_aid import clock
 from afr_aid.extensions import db
 from afr_aid.models import Case
 from afr_aid.services import workflow
@@ -65,7 +66,7 @@ def test_every_filter(client, auth, people, spread):
     assert refs(client, auth.volunteer, "q=reporter") == []  # volunteers do not see that reporter's name
     assert refs(client, admin, "overdue=true") == []
     db.session.execute(update(Case).where(Case.ref == ref["held"])
-                       .values(due_at=datetime.now(timezone.utc) - timedelta(minutes=1)))
+                       .values(due_at=clock.now() - timedelta(minutes=1)))
     db.session.commit()
     assert refs(client, admin, "overdue=true") == [ref["held"]]
     assert ref["held"] not in refs(client, admin, "overdue=false")
@@ -116,7 +117,7 @@ def test_forged_cursors_are_refused(client, auth, forged):
 def test_pages_walk_every_case_once_newest_first(client, auth, people, file_case):
     filed = [file_case(people.volunteer) for _ in range(12)]
     # Several cases created in the same instant: the id breaks the tie.
-    same = datetime.now(timezone.utc) - timedelta(hours=1)
+    same = clock.now() - timedelta(hours=1)
     db.session.execute(update(Case).where(Case.id.in_([c.id for c in filed[3:8]])).values(created_at=same))
     db.session.commit()
     seen, cursor, pages = [], None, 0

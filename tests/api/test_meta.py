@@ -1,8 +1,9 @@
 """GET /api/v1/me, /locations and /stats, per role."""
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 
+from afr_aid import clock
 from tests.api.conftest import API
 
 
@@ -72,6 +73,7 @@ def test_bad_dates_in_figures_are_named(client, auth, query, fields):
 
 
 def test_figures_between_two_dates(client, auth):
-    start, end = date.today() - timedelta(days=6), date.today()
+    end = clock.now().date()  # the figures' days are UTC days
+    start = end - timedelta(days=6)
     body = client.get(f"{API}/stats?from={start}&to={end}", headers=auth.admin).get_json()
     assert (body["from"], body["to"]) == (start.isoformat(), end.isoformat())

@@ -1,8 +1,9 @@
 """POST /api/v1/tokens, DELETE /api/v1/tokens/current, and who counts as signed in."""
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 
 from sqlalchemy import select, update
 
+from afr_aid import clock
 from afr_aid.extensions import db
 from afr_aid.models import ApiToken, AuditEntry
 from tests.api.conftest import API
@@ -15,12 +16,12 @@ def test_good_credentials_give_a_token_that_works_until_it_expires(client, peopl
     assert response.status_code == 201
     body = response.get_json()
     expires = datetime.fromisoformat(body["expires_at"])
-    assert expires.utcoffset() is not None and expires > datetime.now(timezone.utc)
+    assert expires.utcoffset() is not None and expires > clock.now()
     headers = {"Authorization": f"Bearer {body['token']}"}
     assert client.get(f"{API}/me", headers=headers).get_json()["email"] == people.volunteer.email
     assert db.session.scalar(select(AuditEntry).where(AuditEntry.action == "login",
                                                       AuditEntry.target == people.volunteer.email))
-    db.session.execute(update(ApiToken).values(expires_at=datetime.now(timezone.utc) - timedelta(seconds=1)))
+    db.session.execute(update(ApiToken).values(expires_at=clock.now() - timedelta(seconds=1)))
     db.session.commit()
     assert client.get(f"{API}/me", headers=headers).status_code == 401
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import create_engine, inspect
 
+from afr_aid import clock
 from afr_aid.extensions import db
 from afr_aid.services import cases as cases_service
 
@@ -66,12 +67,10 @@ def test_the_queue_and_its_pages_walk_an_index_in_list_order(app, make_user):
     filters = {"status": ["new", "assigned", "accepted", "in_progress"], "urgency": "high", "location": "CD-NK-GOM"}
     query = cases_service.filtered_cases(coordinator, filters)
     from sqlalchemy import tuple_
-    from datetime import datetime, timezone
-
     from afr_aid.models import Case
 
     ordered = query.order_by(Case.created_at.desc(), Case.id.desc()).limit(26)
-    now = datetime.now(timezone.utc)
+    now = clock.now()
     later = (query.where(Case.created_at <= now, tuple_(Case.created_at, Case.id) < (now, 10**6))
              .order_by(Case.created_at.desc(), Case.id.desc()).limit(26))
     for plan in (_plan(ordered), _plan(later)):

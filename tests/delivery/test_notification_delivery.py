@@ -8,6 +8,7 @@ import uuid
 import pytest
 from celery.contrib.testing.worker import start_worker
 
+from afr_aid import clock
 from afr_aid.extensions import db
 from afr_aid.models import Notification
 from afr_aid.services.cases import file_case
@@ -122,9 +123,7 @@ def test_case_is_filed_while_the_broker_is_down_and_the_alert_follows_when_it_is
 
 
 def _utcnow():
-    from datetime import datetime, timezone
-
-    return datetime.now(timezone.utc)
+    return clock.now()
 
 
 def _minutes(n):

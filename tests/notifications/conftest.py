@@ -12,9 +12,16 @@ import pytest
 from celery.contrib.testing.worker import start_worker
 from sqlalchemy import update
 
+from afr_aid import clock
 from afr_aid.extensions import db
 from afr_aid.models import Case
-from tests.conftest import PASSWORD, TEST_DB_URL, _empty_postgres, assistance_data
+from tests.conftest import (
+    FIELD_ZONE,
+    PASSWORD,
+    TEST_DB_URL,
+    _empty_postgres,
+    assistance_data,
+)
 from tests.delivery.conftest import REDIS_URL, make_delivery_app, require_redis, smtp  # noqa: F401
 
 MARKERS = {"name": "Marker Uwimana-Kabila", "phone": "+243990001234", "description": "Marker-description-qzx",
@@ -83,7 +90,6 @@ def user(role, email, regions=(), languages=("en",), **kw):
 
 def file(filer, urgency="critical", location="CD-NK-GOM", consent_statistics=True, kind="assistance", **extra):
     """A case carrying marker values that must never appear in any email."""
-    from datetime import date
 
     from afr_aid.services.cases import file_case
 
@@ -94,7 +100,7 @@ def file(filer, urgency="critical", location="CD-NK-GOM", consent_statistics=Tru
                                person={"name": MARKERS["name"], "phone": MARKERS["phone"], "sex": "female"}, **extra)
     else:
         data = {"location": location, "urgency": urgency, "types": extra.pop("types", ["killing"]),
-                "occurred_on": date.today(), "perpetrator": "unknown", "severity": 3, "source": "witness",
+                "occurred_on": clock.today(FIELD_ZONE), "perpetrator": "unknown", "severity": 3, "source": "witness",
                 "reliability": "probable", "description": MARKERS["description"], "place": MARKERS["place"],
                 "reporter": {"name": MARKERS["name"], "phone": MARKERS["phone"]}, "consent": consent, **extra}
     case, _ = file_case(filer, kind, uuid.uuid4(), data)

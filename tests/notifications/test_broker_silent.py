@@ -8,10 +8,11 @@ import socket
 import threading
 import time
 from contextlib import contextmanager
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta
 
 from sqlalchemy import select, update
 
+from afr_aid import clock
 from afr_aid.extensions import db
 from afr_aid.models import Notification
 from afr_aid.tasks.notifications import sweep_outbox
@@ -69,7 +70,7 @@ def test_filing_returns_fast_when_redis_accepts_but_never_answers(request, tmp_p
             db.session.commit()
     with live_app(url, tmp_path / "back", smtp.port, REDIS_URL) as app:
         # As if the sweep's grace period had passed.
-        db.session.execute(update(Notification).values(created_at=datetime.now(timezone.utc) - timedelta(minutes=5)))
+        db.session.execute(update(Notification).values(created_at=clock.now() - timedelta(minutes=5)))
         with worker(app):
             assert sweep_outbox() == 3
             smtp.wait_for(3, timeout=30)

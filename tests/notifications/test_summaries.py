@@ -12,6 +12,7 @@ from babel.dates import format_date
 from flask_babel import force_locale, gettext
 from sqlalchemy import func, select, update
 
+from afr_aid import clock
 from afr_aid.extensions import db
 from afr_aid.models import Case, Notification, WeeklySummary
 from afr_aid.services import preferences, summaries
@@ -118,16 +119,26 @@ def test_the_chart_is_inline_and_the_same_numbers_are_in_tables(live, smtp, cast
     assert str(message["List-Unsubscribe"]).strip().startswith("<http://afr.test/notifications/unsubscribe/")
 
 
+def due(cases, at):
+    db.session.execute(update(Case).where(Case.id.in_([c.id for c in cases])).values(due_at=at))
+    db.session.commit()
+
+
 def test_coordinators_get_their_regions_with_overdue_references(live, smtp, cast, week):
     nk = fill(cast["vol"], week, {"CD-NK-GOM": 5})
     sk = fill(cast["vol"], week, {"CD-SK-UVI": 5})
+    # The summary lists what is overdue when it is made: due an hour ago, or
+    # due tomorrow, whatever the day and hour the test runs.
+    late, on_time = nk[:3], nk[3:]
+    due(late + sk, clock.now() - timedelta(hours=1))
+    due(on_time, clock.now() + timedelta(days=1))
     deliver(live, smtp, week, 4)
     text, html = parts_of(smtp.to(cast["coord_nk"].email)[0])
     assert "North Kivu" in text and "South Kivu" not in text
-    for case in nk:  # filed last week as low: 7 days to act, overdue by now
+    for case in late:
         assert case.ref in text and case.ref in html
-    for case in sk:
-        assert case.ref not in text
+    for case in on_time + sk:  # not overdue yet; another region's
+        assert case.ref not in text and case.ref not in html
     assert_no_marker(smtp.to(cast["coord_nk"].email)[0])
 
 
@@ -198,7 +209,14 @@ def test_unsubscribing_needs_no_sign_in_and_stops_the_next_summary(live, smtp, c
     assert report["queued"] == 3
 
 
-def test_the_command_sends_a_week_once_and_the_current_week_as_partial(live, cast, week):
+@pytest.mark.parametrize("moment", [
+    datetime(2026, 12, 9, 10, tzinfo=ZONE),  # a Wednesday morning
+    datetime(2026, 12, 7, 6, 59, tzinfo=ZONE),  # Monday, a minute before the beat's summary
+    datetime(2027, 1, 3, 23, 58, tzinfo=ZONE),  # the last minutes of 2026-W53 (Sunday 3 January)
+])
+def test_the_command_sends_a_week_once_and_the_current_week_as_partial(live, cast, time_machine, moment):
+    time_machine.move_to(moment, tick=False)
+    week = summaries.last_complete_week()
     runner = live.test_cli_runner()
     dry = runner.invoke(args=["summaries", "send", "--week", week, "--dry-run"])
     assert dry.exit_code == 0 and "would queue 4" in dry.output
@@ -212,6 +230,6 @@ def test_the_command_sends_a_week_once_and_the_current_week_as_partial(live, cas
     assert current.exit_code == 0 and "partial" in current.output and "queued 4" in current.output
     assert db.session.scalar(select(func.count()).select_from(WeeklySummary)
                              .where(WeeklySummary.partial.is_(True))) == 3
-    for bad in ("2026-W60", "next week", summaries.week_of(datetime.now(ZONE).date() + timedelta(days=14))):
+    for bad in ("2026-W60", "next week", summaries.week_of(clock.today(ZONE) + timedelta(days=14))):
         refused = runner.invoke(args=["summaries", "send", "--week", bad])
         assert refused.exit_code == 1, bad

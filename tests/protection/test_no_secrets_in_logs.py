@@ -13,17 +13,18 @@ from __future__ import annotations
 import logging
 import re
 import secrets
-from datetime import date, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from sqlalchemy import select
 
+from afr_aid import clock
 from afr_aid.extensions import db
 from afr_aid.models import Notification
 from afr_aid.services import delivery
 from tests.api.conftest import API, assistance_body, incident_body
-from tests.conftest import PASSWORD, api_token, csrf_from, login
+from tests.conftest import FIELD_ZONE, PASSWORD, api_token, csrf_from, login
 
 TAG = secrets.token_hex(4)
 MARK = {name: f"Qx{TAG}{name}" for name in ("name", "unhcr", "description", "reporter", "perpetrator",
@@ -85,7 +86,7 @@ def _file_through_the_pages(client):
             "description": MARK["description"]}
     assert client.post("/cases/new/assistance", data=data).status_code == 302
     data = {**_form(client, "incident"), "location": "CD-NK-RUT", "urgency": "critical",
-            "occurred_on": (date.today() - timedelta(days=1)).isoformat(), "types": ["abduction"],
+            "occurred_on": (clock.today(FIELD_ZONE) - timedelta(days=1)).isoformat(), "types": ["abduction"],
             "perpetrator": "armed_group", "perpetrator_detail": MARK["perpetrator"], "source": "witness",
             "reliability": "probable", "reporter_name": MARK["reporter"], "reporter_phone": REPORTER_PHONE,
             "description": MARK["description"], "consent_record": "y", "consent_statistics": "y"}

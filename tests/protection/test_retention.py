@@ -2,11 +2,12 @@
 the figures stay; an admin erases one person's identifiers on request."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select, update
 
+from afr_aid import clock
 from afr_aid.celery_app import BEAT_SCHEDULE
 from afr_aid.errors import Forbidden, NotFound
 from afr_aid.extensions import db
@@ -19,7 +20,7 @@ from ..conftest import csrf_from, login
 def _close(case, manager, days_ago):
     workflow.transition(manager, case, "close", {"outcome": "assisted" if case.kind == "assistance" else "documented"})
     db.session.execute(update(Case).where(Case.id == case.id)
-                       .values(closed_at=datetime.now(timezone.utc) - timedelta(days=days_ago)))
+                       .values(closed_at=clock.now() - timedelta(days=days_ago)))
     db.session.commit()
 
 

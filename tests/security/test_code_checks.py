@@ -3,11 +3,12 @@ the code step, enrolling at sign-in, and the Security page of someone signed
 in (a stolen session cookie must not try codes without end)."""
 import re
 import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta
 
 import pyotp
 from sqlalchemy import select
 
+from afr_aid import clock
 from afr_aid.extensions import db
 from afr_aid.models import AuditEntry, RecoveryCode
 from afr_aid.services import two_factor
@@ -164,7 +165,7 @@ def test_wrong_codes_when_enrolling_lock_the_account(client, make_user):
     coordinator = make_user("coordinator", two_factor=False)
     password_step(client, coordinator.email)
     secret = enrol_secret(client)
-    right = pyotp.TOTP(secret).generate_otp(int(two_factor.clock()) // STEP_SECONDS)
+    right = pyotp.TOTP(secret).generate_otp(int(clock.timestamp()) // STEP_SECONDS)
     wrong = "999999" if right != "999999" else "888888"
     for n in range(4):
         assert WRONG in send_setup_code(client, wrong).get_data(as_text=True), n
@@ -183,9 +184,9 @@ def test_a_locked_account_cannot_enrol_at_sign_in(client, make_user):
     coordinator = make_user("coordinator", two_factor=False)
     password_step(client, coordinator.email)
     secret = enrol_secret(client)
-    coordinator.locked_until = datetime.now(timezone.utc) + timedelta(minutes=15)
+    coordinator.locked_until = clock.now() + timedelta(minutes=15)
     db.session.commit()
-    response = send_setup_code(client, pyotp.TOTP(secret).generate_otp(int(two_factor.clock()) // STEP_SECONDS))
+    response = send_setup_code(client, pyotp.TOTP(secret).generate_otp(int(clock.timestamp()) // STEP_SECONDS))
     assert response.status_code == 302 and response.location.endswith("/login")
     db.session.refresh(coordinator)
     assert not coordinator.totp_enrolled

@@ -2,30 +2,35 @@
 and ending every session and token of a user (lost phone, deactivation)."""
 from datetime import datetime, timedelta, timezone
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 
 from afr_aid.extensions import db
 from afr_aid.models import AuditEntry, UserSession
 from tests.conftest import PASSWORD, _make_app, api_token, csrf_from, login
 
-def _age(**fields):
-    now = datetime.now(timezone.utc)
-    db.session.execute(update(UserSession).values({k: now - v for k, v in fields.items()}))
-    db.session.commit()
+# Monday 06:50 in Lubumbashi: the clock is set, then moved as a person's day would.
+MONDAY_MORNING = datetime(2026, 12, 7, 4, 50, tzinfo=timezone.utc)
 
-def test_thirty_idle_minutes_sign_out(client, make_user):
+
+def test_thirty_idle_minutes_sign_out(client, make_user, time_machine):
+    time_machine.move_to(MONDAY_MORNING, tick=False)
     login(client, make_user("volunteer").email)
-    _age(last_seen_at=timedelta(minutes=29))
+    time_machine.shift(timedelta(minutes=29))
     assert client.get("/").status_code == 200  # and the visit counts as activity
-    _age(last_seen_at=timedelta(minutes=31))
+    time_machine.shift(timedelta(minutes=29))
+    assert client.get("/").status_code == 200
+    time_machine.shift(timedelta(minutes=31))
     response = client.get("/")
     assert response.status_code == 302 and "/login" in response.location
 
-def test_twelve_hours_sign_out_however_active(client, make_user):
+
+def test_twelve_hours_sign_out_however_active(client, make_user, time_machine):
+    time_machine.move_to(MONDAY_MORNING, tick=False)
     login(client, make_user("coordinator").email)
-    _age(created_at=timedelta(hours=11, minutes=59))
-    assert client.get("/").status_code == 200
-    _age(created_at=timedelta(hours=12, minutes=1), last_seen_at=timedelta(seconds=5))
+    for _ in range(28):  # a visit every 25 minutes: never idle
+        time_machine.shift(timedelta(minutes=25))
+        assert client.get("/").status_code == 200
+    time_machine.shift(timedelta(minutes=25))  # 12 h 5 min after signing in
     assert client.get("/").status_code == 302
 
 def test_each_sign_in_step_gets_a_new_cookie_session(client, make_user):

@@ -1,13 +1,14 @@
 """Two-step sign-in on the pages: enrolling (obliged for admins and
 coordinators), the code step, recovery codes, the Security page, admin reset."""
 import re
+from datetime import timedelta
 
 import pyotp
 from sqlalchemy import select, text
 
+from afr_aid import clock
 from afr_aid.extensions import db
 from afr_aid.models import AuditEntry, User
-from afr_aid.services import two_factor
 from afr_aid.services.two_factor import STEP_SECONDS
 from tests.conftest import PASSWORD, SECOND_FACTORS, csrf_from, login, otp_for
 
@@ -25,7 +26,7 @@ def send_code(client, url, code):
 
 
 def now_code(secret, offset=0):
-    return pyotp.TOTP(secret).generate_otp(int(two_factor.clock()) // STEP_SECONDS + offset)
+    return pyotp.TOTP(secret).generate_otp(int(clock.timestamp()) // STEP_SECONDS + offset)
 
 
 def audited(action):
@@ -112,7 +113,7 @@ def test_five_wrong_codes_lock_the_account(client, make_user):
     assert audited("login.locked")
 
 
-def test_a_volunteer_may_choose_two_step_sign_in_and_drop_it(app, signed_in, monkeypatch):
+def test_a_volunteer_may_choose_two_step_sign_in_and_drop_it(app, signed_in, time_machine):
     client, volunteer = signed_in("volunteer")
     assert "Security" in client.get("/").get_data(as_text=True)
     assert "Off." in client.get("/account/security").get_data(as_text=True)
@@ -125,8 +126,7 @@ def test_a_volunteer_may_choose_two_step_sign_in_and_drop_it(app, signed_in, mon
     assert password_step(other, volunteer.email).location.endswith("/login/code")
     assert send_code(other, "/login/code", now_code(secret, 1)).status_code == 302
 
-    later = two_factor.clock() + 2 * STEP_SECONDS  # the codes above are spent: a minute later
-    monkeypatch.setattr(two_factor, "clock", lambda: later)
+    time_machine.move_to(clock.now() + timedelta(seconds=2 * STEP_SECONDS))  # the codes above are spent: a minute later
     token = csrf_from(client.get("/account/security").get_data(as_text=True))
     response = client.post("/account/security/off", data={"off-code": now_code(secret), "csrf_token": token})
     assert response.status_code == 302

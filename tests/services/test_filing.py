@@ -8,6 +8,7 @@ from datetime import date, datetime, timedelta, timezone
 
 import pytest
 
+from afr_aid import clock
 from afr_aid.errors import Conflict, Forbidden, Invalid
 from afr_aid.models import AuditEntry, Case, CaseCounter, CaseEvent, Notification
 from afr_aid.services import cases as cases_service
@@ -32,8 +33,9 @@ def _stored():
 
 # ---- references ------------------------------------------------------------------
 
-def test_references_count_per_kind_within_the_year(world):
-    year = datetime.now(timezone.utc).year
+def test_references_count_per_kind_within_the_year(world, time_machine):
+    time_machine.move_to(datetime(2026, 12, 31, 21, 59, 59, tzinfo=timezone.utc))  # 23:59:59 in Goma
+    year = 2026  # the year of filing is UTC's: the reference never changes with the reader's zone
     refs = [file(world.filer, kind).ref for kind in
             ("assistance", "assistance", "incident", "assistance", "incident")]
     assert refs == [f"AR-{year}-000001", f"AR-{year}-000002", f"SI-{year}-000001",
@@ -42,9 +44,10 @@ def test_references_count_per_kind_within_the_year(world):
     assert all(re.fullmatch(r"(AR|SI)-\d{4}-\d{6}", ref) for ref in refs)
 
 
-def test_the_count_starts_again_at_one_in_a_new_year(world, monkeypatch):
+def test_the_count_starts_again_at_one_in_a_new_year(world, time_machine):
+    time_machine.move_to(datetime(2026, 12, 31, 23, 55, tzinfo=timezone.utc))
     first = file(world.filer)
-    monkeypatch.setattr(cases_service, "_now", lambda: datetime(first.year + 1, 1, 1, 0, 5, tzinfo=timezone.utc))
+    time_machine.move_to(datetime(first.year + 1, 1, 1, 0, 5, tzinfo=timezone.utc))
     later = [file(world.filer), file(world.filer, "incident"), file(world.filer)]
     assert [c.ref for c in later] == [f"AR-{first.year + 1}-000001", f"SI-{first.year + 1}-000001",
                                       f"AR-{first.year + 1}-000002"]
@@ -62,9 +65,9 @@ def test_a_refused_filing_does_not_use_up_a_number(world):
 def test_the_due_time_is_creation_plus_the_urgency_delay(world):
     for kind in ("assistance", "incident"):
         for urgency in ("low", "medium", "high", "critical"):
-            before = datetime.now(timezone.utc)
+            before = clock.now()
             case = file(world.filer, kind, urgency=urgency)
-            after = datetime.now(timezone.utc)
+            after = clock.now()
             case = reload(case)
             assert before <= case.created_at <= after
             assert case.due_at - case.created_at == DELAY[urgency], (kind, urgency)
@@ -76,11 +79,11 @@ def test_the_due_time_is_creation_plus_the_urgency_delay(world):
 def test_a_case_is_overdue_once_its_delay_has_passed(world):
     for urgency in ("low", "medium", "high", "critical"):
         case = file(world.filer, urgency=urgency)
-        assert not case.is_overdue(datetime.now(timezone.utc))
+        assert not case.is_overdue(clock.now())
         assert not case.is_overdue(case.created_at + DELAY[urgency] - timedelta(seconds=1))
         assert case.is_overdue(case.created_at + DELAY[urgency] + timedelta(seconds=1))
         age(case, hours=DELAY[urgency].total_seconds() / 3600 + 0.1)
-        assert reload(case).is_overdue(datetime.now(timezone.utc)), urgency
+        assert reload(case).is_overdue(clock.now()), urgency
 
 
 def test_resolved_and_closed_cases_are_never_overdue(world):
@@ -90,7 +93,7 @@ def test_resolved_and_closed_cases_are_never_overdue(world):
     listed_overdue = {c.ref for c in cases_service.list_cases(world.coord_nk, {"overdue": True})[0]}
     listed_on_time = {c.ref for c in cases_service.list_cases(world.coord_nk, {"overdue": False})[0]}
     for status, case in cases.items():
-        overdue = case.is_overdue(datetime.now(timezone.utc))
+        overdue = case.is_overdue(clock.now())
         assert overdue == (status not in ("resolved", "closed")), status
         assert (case.ref in listed_overdue) == overdue, status
         assert (case.ref in listed_on_time) == (not overdue), status
@@ -214,20 +217,21 @@ def test_a_place_code_in_lower_case_is_understood(world):
     assert file(world.filer, location="cd-nk-gom").location.code == "CD-NK-GOM"
 
 
-def test_an_incident_cannot_have_happened_in_the_future(world):
-    tomorrow = datetime.now(timezone.utc).date() + timedelta(days=2)
+def test_an_incident_cannot_have_happened_in_the_future(world, time_machine):
+    time_machine.move_to(datetime(2026, 12, 7, 9, 0, tzinfo=timezone.utc), tick=False)
     with pytest.raises(Invalid) as refused:
-        cases_service.file_case(world.filer, "incident", uuid.uuid4(), _data("incident", occurred_on=tomorrow))
+        cases_service.file_case(world.filer, "incident", uuid.uuid4(),
+                                _data("incident", occurred_on=date(2026, 12, 8)))
     assert list(refused.value.fields) == ["occurred_on"]
-    case = file(world.filer, "incident", occurred_on=datetime.now(timezone.utc).date())
-    assert case.occurred_on == datetime.now(timezone.utc).date()
+    case = file(world.filer, "incident", occurred_on=date(2026, 12, 7))
+    assert case.occurred_on == date(2026, 12, 7)
 
 
-def test_just_after_midnight_in_goma_today_is_not_the_future(world, monkeypatch):
+def test_just_after_midnight_in_goma_today_is_not_the_future(world, time_machine):
     """00:30 in Goma (UTC+2) is 22:30 the day before in UTC: an incident of
     "today" filed then must be accepted."""
     utc_evening = datetime(2026, 3, 9, 22, 30, tzinfo=timezone.utc)
-    monkeypatch.setattr(cases_service, "_now", lambda: utc_evening)
+    time_machine.move_to(utc_evening, tick=False)
     case = file(world.filer, "incident", occurred_on=date(2026, 3, 10))
     assert case.occurred_on == date(2026, 3, 10)
     with pytest.raises(Invalid):

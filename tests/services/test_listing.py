@@ -3,11 +3,12 @@ from __future__ import annotations
 
 import base64
 import json
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import update
 
+from afr_aid import clock
 from afr_aid.errors import Invalid
 from afr_aid.extensions import db
 from afr_aid.models import Case
@@ -39,7 +40,7 @@ def test_pages_walk_every_visible_case_once_newest_first(world):
     mine = [file(world.filer, "assistance" if i % 3 else "incident") for i in range(10)]
     others = [file(world.other) for _ in range(4)]
     # Several cases filed in the very same instant: the order must still be total.
-    same_instant = datetime.now(timezone.utc) - timedelta(hours=1)
+    same_instant = clock.now() - timedelta(hours=1)
     db.session.execute(update(Case).where(Case.id.in_([c.id for c in mine[2:6]])).values(created_at=same_instant))
     db.session.commit()
     for limit in (1, 3, 4, 50):

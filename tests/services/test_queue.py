@@ -3,10 +3,10 @@ low, then by due time; built from index ranges so that it costs the same at
 any caseload."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
 
 import pytest
 
+from afr_aid import clock
 from afr_aid.errors import Forbidden
 from afr_aid.extensions import db
 from afr_aid.services import queue as queue_service
@@ -39,7 +39,7 @@ def mixed(world):
 
 def test_the_queue_is_overdue_first_then_urgency_then_due_time(world, mixed):
     shown, hidden = mixed
-    now = datetime.now(timezone.utc)
+    now = clock.now()
     got = [c.ref for c in queue_service.queue_for(world.coord_nk, now=now)]
     assert got == expected_order(shown, now)
     assert not {c.ref for c in hidden} & set(got)
@@ -49,7 +49,7 @@ def test_the_queue_is_overdue_first_then_urgency_then_due_time(world, mixed):
 
 @pytest.mark.parametrize("limit", [1, 3, 5, 8])
 def test_a_short_queue_is_the_head_of_the_long_one(world, mixed, limit):
-    now = datetime.now(timezone.utc)
+    now = clock.now()
     full = [c.ref for c in queue_service.queue_for(world.coord_nk, now=now)]
     assert [c.ref for c in queue_service.queue_for(world.coord_nk, limit=limit, now=now)] == full[:limit]
 

@@ -6,10 +6,10 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
+from afr_aid import clock
 from afr_aid.errors import Forbidden, Invalid
 from afr_aid.extensions import db
 from afr_aid.models import ApiToken, AuditEntry, User, UserSession
-from afr_aid.services import users as users_service
 from afr_aid.services.passwords import hash_password, verify_password
 from afr_aid.services.users import SignInRefused, authenticate, create_user, update_user
 
@@ -132,24 +132,6 @@ def test_production_hashes_use_argon2id_with_the_default_cost(app):
 
 # ---- sign-in ---------------------------------------------------------------------
 
-class Clock:
-    """Moves services.users' idea of now, to see a lockout end without waiting."""
-
-    def __init__(self, monkeypatch):
-        self.offset = timedelta()
-        clock = self
-
-        class ShiftedDatetime(datetime):
-            @classmethod
-            def now(cls, tz=None):
-                return datetime.now(tz) + clock.offset
-
-        monkeypatch.setattr(users_service, "datetime", ShiftedDatetime)
-
-    def advance(self, **delta):
-        self.offset += timedelta(**delta)
-
-
 def fail(email, times):
     for _ in range(times):
         with pytest.raises(SignInRefused):
@@ -165,8 +147,8 @@ def test_sign_in_with_the_right_password_in_any_letter_case_of_the_email(make_us
         authenticate("nobody@tests.afr-aid.org", PASSWORD)
 
 
-def test_five_failures_lock_the_account_for_15_minutes_even_for_the_right_password(make_user, monkeypatch):
-    clock = Clock(monkeypatch)
+def test_five_failures_lock_the_account_for_15_minutes_even_for_the_right_password(make_user, time_machine):
+    time_machine.move_to(datetime(2026, 12, 7, 4, 50, tzinfo=timezone.utc), tick=False)  # 06:50 in Goma
     user = make_user("volunteer")
     fail(user.email, 4)
     assert authenticate(user.email, PASSWORD).id == user.id  # four are not enough
@@ -174,10 +156,10 @@ def test_five_failures_lock_the_account_for_15_minutes_even_for_the_right_passwo
     fail(user.email, 5)
     with pytest.raises(SignInRefused):
         authenticate(user.email, PASSWORD)
-    clock.advance(minutes=14, seconds=50)
+    time_machine.shift(timedelta(minutes=14, seconds=50))
     with pytest.raises(SignInRefused):
         authenticate(user.email, PASSWORD)
-    clock.advance(seconds=20)  # 15 minutes and 10 seconds after the fifth failure
+    time_machine.shift(timedelta(seconds=20))  # 15 minutes and 10 seconds after the fifth failure
     assert authenticate(user.email, PASSWORD).id == user.id
 
 
@@ -220,7 +202,7 @@ def test_failed_sign_ins_are_audited_without_the_password(make_user):
 # ---- changes -----------------------------------------------------------------------
 
 def _sessions_and_tokens(user, n=2):
-    now = datetime.now(timezone.utc)
+    now = clock.now()
     for _ in range(n):
         db.session.add(UserSession(token_hash=secrets.token_hex(32), user_id=user.id))
         db.session.add(ApiToken(token_hash=secrets.token_hex(32), user_id=user.id, expires_at=now + timedelta(hours=12)))

@@ -2,10 +2,11 @@
 outcomes, duplicates, verification, the timeline and notes."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta
 
 import pytest
 
+from afr_aid import clock
 from afr_aid.errors import Invalid, NotFound
 from afr_aid.extensions import db
 from afr_aid.services import cases as cases_service
@@ -58,9 +59,9 @@ def test_reopen_clears_the_assignee_and_restarts_the_due_time_from_now(world):
         case = bring_to(file(world.filer, urgency=urgency), "closed", world.coord_nk, world.assignee)
         age(case, days=30)  # closed long ago: its first due time is far in the past
         old_due = case.due_at
-        before = datetime.now(timezone.utc)
+        before = clock.now()
         workflow.transition(world.coord_nk, case, "reopen", {"reason": "The family came back."})
-        after = datetime.now(timezone.utc)
+        after = clock.now()
         case = reload(case)
         assert case.status == "new" and case.assignee_id is None
         assert before + DELAY[urgency] <= case.due_at <= after + DELAY[urgency], urgency

@@ -1,9 +1,12 @@
 import re
-from datetime import date, timedelta
+from datetime import timedelta
 
+from sqlalchemy import select
+
+from afr_aid import clock
 from afr_aid.extensions import db
 from afr_aid.models import Case
-from sqlalchemy import select
+from tests.conftest import FIELD_ZONE
 
 from .conftest import count_cases, field_value
 
@@ -85,7 +88,7 @@ def test_a_double_submit_files_once(signed_in):
 def test_a_security_incident_is_filed_with_its_own_reference(signed_in):
     client, _ = signed_in("volunteer")
     html, base = _form(client, "incident")
-    data = {**base, "location": "CD-NK-RUT", "occurred_on": (date.today() - timedelta(days=2)).isoformat(),
+    data = {**base, "location": "CD-NK-RUT", "occurred_on": (clock.today(FIELD_ZONE) - timedelta(days=2)).isoformat(),
             "occurred_time": "06:30", "types": ["abduction", "looting_or_extortion"], "perpetrator": "armed_group",
             "perpetrator_detail": "Men in uniform", "severity": "4", "victims_abducted": "3",
             "victims_killed": "0", "source": "witness", "reliability": "probable", "urgency": "critical",
@@ -104,7 +107,7 @@ def test_a_security_incident_is_filed_with_its_own_reference(signed_in):
 def test_an_incident_in_the_future_or_without_type_is_refused_with_its_field(signed_in):
     client, _ = signed_in("volunteer")
     _, base = _form(client, "incident")
-    data = {**base, "location": "CD-NK-RUT", "occurred_on": (date.today() + timedelta(days=3)).isoformat(),
+    data = {**base, "location": "CD-NK-RUT", "occurred_on": (clock.today(FIELD_ZONE) + timedelta(days=3)).isoformat(),
             "urgency": "low", "victims_injured": "-1", "occurred_time": "25:99"}
     html = client.post("/cases/new/incident", data=data).get_data(as_text=True)
     assert count_cases() == 0
