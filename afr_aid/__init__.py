@@ -8,7 +8,7 @@ from dotenv import load_dotenv
 from flask import Flask
 
 from .config import Config
-from .extensions import api, babel, csrf, db, limiter, login_manager, mail, migrate
+from .extensions import babel, csrf, db, limiter, login_manager, mail, migrate
 
 
 def create_app(config: dict | None = None, env: dict | None = None) -> Flask:
@@ -23,7 +23,7 @@ def create_app(config: dict | None = None, env: dict | None = None) -> Flask:
     if config:
         app.config.update(config)
 
-    from . import database, read_only_commit
+    from .infra import database, read_only_commit
 
     database.init_app(app)
     db.init_app(app)
@@ -33,16 +33,18 @@ def create_app(config: dict | None = None, env: dict | None = None) -> Flask:
     migrate.init_app(app, db, directory=os.path.join(os.path.dirname(os.path.dirname(__file__)), "migrations"))
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
-    login_manager.session_protection = None  # sessions are checked server-side, see auth/sessions.py
+    login_manager.session_protection = None  # sessions are checked server-side, see services/accounts/sessions.py
     csrf.init_app(app)
     mail.init_app(app)
     limiter.init_app(app)
-    from . import outbox  # noqa: F401  (registers the session listeners)
     from .i18n import select_locale, select_timezone
+    from .services.notifications import outbox  # noqa: F401  (registers the session listeners)
 
     babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
 
-    from . import errors_web, security, templating
+    from .infra import security_headers as security
+    from .web import errors as errors_web
+    from .web import templating
 
     templating.init_app(app)
     security.init_app(app)
@@ -61,6 +63,7 @@ def create_app(config: dict | None = None, env: dict | None = None) -> Flask:
 def _register_blueprints(app: Flask) -> None:
     from .admin.views import bp as admin_bp
     from .api import init_api
+    from .api.base import api
     from .auth.views import bp as auth_bp
     from .cases.views import bp as cases_bp
     from .dashboard.views import bp as dashboard_bp

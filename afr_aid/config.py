@@ -76,7 +76,7 @@ class Config:
         self.REMEMBER_COOKIE_SECURE = self.FORCE_HTTPS
         self.LOGIN_MAX_FAILURES = int(env.get("LOGIN_MAX_FAILURES", "5"))
         self.LOGIN_LOCKOUT = timedelta(minutes=int(env.get("LOGIN_LOCKOUT_MINUTES", "15")))
-        # Throttling (throttle.py, Flask-Limiter): failed sign-in steps per account and
+        # Throttling (infra/throttle.py, Flask-Limiter): failed sign-in steps per account and
         # per client address. Shared by every worker process only with Redis; the
         # lockout above lives in the database either way.
         self.RATELIMIT_STORAGE_URI = (env.get("RATELIMIT_STORAGE_URI") or env.get("REDIS_URL")
@@ -88,7 +88,7 @@ class Config:
         self.SIGN_IN_LIMIT_PER_ACCOUNT = env.get("SIGN_IN_LIMIT_PER_ACCOUNT", "10 per 15 minutes")
         self.SIGN_IN_LIMIT_PER_ADDRESS = env.get("SIGN_IN_LIMIT_PER_ADDRESS", "120 per minute")
 
-        # Data at rest (crypto.py): Fernet keys, newest first, else instance/encryption_keys;
+        # Data at rest (infra/crypto.py): Fernet keys, newest first, else instance/encryption_keys;
         # the blind name index key, else instance/blind_index_key.
         self.ENCRYPTION_KEYS = env.get("AFR_ENCRYPTION_KEYS", "")
         self.BLIND_INDEX_KEY = env.get("AFR_BLIND_INDEX_KEY", "")

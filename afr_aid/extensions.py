@@ -10,8 +10,6 @@ from flask_wtf.csrf import CSRFProtect
 from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
 
-from .api.base import AfrApi
-
 # Named constraints so Alembic can alter them on SQLite and PostgreSQL alike.
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -31,7 +29,6 @@ migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()
 babel = Babel()
-api = AfrApi()  # flask-smorest, answering errors through errors_web.py
 mail = Mail()
-# Throttling of sign-in (throttle.py); storage from RATELIMIT_STORAGE_URI.
+# Throttling of sign-in (infra/throttle.py); storage from RATELIMIT_STORAGE_URI.
 limiter = Limiter(key_func=get_remote_address)

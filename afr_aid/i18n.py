@@ -8,7 +8,7 @@ from flask import current_app, has_request_context, request, session
 from flask_login import current_user
 from werkzeug.datastructures import LanguageAccept
 
-from .services.users import UI_LOCALES
+from .services.accounts.users import UI_LOCALES
 
 
 def select_locale() -> str:

@@ -48,7 +48,7 @@ def queries(deep_cursor: str | None = None, name_query: str = "Alinne Uwimanna")
 
     from afr_aid.extensions import db
     from afr_aid.models import Case, CaseEvent, User
-    from afr_aid.services import cases
+    from afr_aid.services.cases import records as cases
 
     user = db.session.scalar(select(User).where(User.email == COORDINATOR))
 

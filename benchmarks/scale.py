@@ -122,10 +122,11 @@ def setup(db_info: dict) -> dict:
     from sqlalchemy import event, func, select
 
     from afr_aid import create_app
-    from afr_aid.auth.sessions import issue_token
     from afr_aid.extensions import db
     from afr_aid.models import Case, Place, User
-    from afr_aid.services import cases, summaries
+    from afr_aid.services.accounts.sessions import issue_token
+    from afr_aid.services.cases import records as cases
+    from afr_aid.services.notifications import summaries
 
     app = create_app()
     out: dict = {}
@@ -265,13 +266,15 @@ def _summary_time(app, db, summaries, coordinator) -> dict:
 
 def _home_queue_time(db, coordinator, runs: int = 20) -> dict:
     """The coordinator's start page queue (50 open cases, overdue first, then
-    urgency and due time), in process: services/queue.py's index ranges, next
+    urgency and due time), in process: services/cases/queue.py's index ranges, next
     to the query it replaced, which sorted every open case in scope. Median
     of `runs`; both load the same 50 cases."""
-    from sqlalchemy import case as sql_case, func, select
+    from sqlalchemy import case as sql_case
+    from sqlalchemy import func, select
 
     from afr_aid.models import Case
-    from afr_aid.services import cases, queue
+    from afr_aid.services.cases import queue
+    from afr_aid.services.cases import records as cases
     from afr_aid.vocab import OPEN_STATUSES, URGENCY_RANK
 
     def sort_everything():

@@ -76,8 +76,8 @@ def seed(count: int, week: str) -> None:
 
     from afr_aid.extensions import db
     from afr_aid.models import Case, Place, User
-    from afr_aid.services.places import upsert_places
-    from afr_aid.services.summaries import bounds
+    from afr_aid.services.cases.places import upsert_places
+    from afr_aid.services.notifications.summaries import bounds
 
     db.create_all()
     upsert_places(csv.DictReader(resources.files("afr_aid.data").joinpath("places.csv").read_text().splitlines()))
@@ -137,7 +137,7 @@ def run(args) -> dict:
     from afr_aid import create_app
     from afr_aid.extensions import db
     from afr_aid.models import Notification
-    from afr_aid.services import summaries
+    from afr_aid.services.notifications import summaries
 
     app = create_app(env=env)
     # aiosmtpd logs every SMTP command at INFO: that would measure the logging.

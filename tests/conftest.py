@@ -77,9 +77,10 @@ def postgres_schema(tmp_path_factory):
 
 
 def _create_schema():
-    from afr_aid.services.places import upsert_places
     import csv
     from importlib import resources
+
+    from afr_aid.services.cases.places import upsert_places
 
     db.create_all()
     rows = csv.DictReader(resources.files("afr_aid.data").joinpath("places.csv").read_text().splitlines())
@@ -150,7 +151,7 @@ SECOND_FACTORS: dict[str, dict] = {}
 def enrol_for_tests(user):
     """Enrols a user in two-step sign-in with a fresh secret that `login` and
     `api_token` then use (through the service the CLI uses)."""
-    from afr_aid.services.two_factor import enrol_now
+    from afr_aid.services.accounts.two_factor import enrol_now
 
     secret, codes = enrol_now(None, user, notify=False)
     SECOND_FACTORS[user.email] = {"secret": secret, "codes": codes}
@@ -165,7 +166,7 @@ def make_user(app):
     requires it), with a fresh secret that `login` and `api_token` use; pass
     two_factor=False for one who has not enrolled yet, two_factor=True to
     enrol someone of another role."""
-    from afr_aid.services.users import create_user
+    from afr_aid.services.accounts.users import create_user
 
     counter = iter(range(1, 10_000))
 
@@ -211,7 +212,7 @@ def file_case(app):
     """file_case(user, kind="assistance", **overrides) through the service."""
     from datetime import date
 
-    from afr_aid.services.cases import file_case as service
+    from afr_aid.services.cases.records import file_case as service
 
     def factory(user, kind="assistance", **overrides):
         data = assistance_data(**overrides) if kind == "assistance" else incident_data(**overrides)
@@ -242,7 +243,7 @@ def otp_for(email: str) -> str:
 
     from afr_aid import clock
     from afr_aid.models import User
-    from afr_aid.services.two_factor import STEP_SECONDS
+    from afr_aid.services.accounts.two_factor import STEP_SECONDS
 
     enrolled = SECOND_FACTORS[email.lower()]
     last = db.session.scalar(select(User.totp_last_step).where(User.email == email.lower()))
@@ -255,7 +256,7 @@ def otp_for(email: str) -> str:
         return enrolled["codes"].pop()
     # Every code of this half-minute spent (a test that signs in a dozen times):
     # enrol again, as an admin would with `flask users totp`, rather than wait.
-    from afr_aid.services.two_factor import enrol_now
+    from afr_aid.services.accounts.two_factor import enrol_now
 
     secret, codes = enrol_now(None, db.session.scalar(select(User).where(User.email == email.lower())), notify=False)
     SECOND_FACTORS[email.lower()] = {"secret": secret, "codes": codes}

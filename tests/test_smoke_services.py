@@ -1,4 +1,4 @@
-from afr_aid.services import workflow
+from afr_aid.services.cases import workflow
 
 
 def test_a_filed_case_gets_a_reference_and_a_timeline(app, make_user, file_case):

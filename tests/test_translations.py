@@ -13,7 +13,7 @@ from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
 from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.mofile import write_mo
 
-from afr_aid.services.users import UI_LOCALES
+from afr_aid.services.accounts.users import UI_LOCALES
 from tests.catalogues import catalog
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -5,8 +5,8 @@ from flask import abort, render_template, request
 from flask_login import login_required
 
 from .. import permissions
-from ..services import audit as audit_service
-from ..web import me
+from ..services.protection import audit as audit_service
+from ..web.helpers import me
 from .forms import AuditFilterForm
 from .views import bp
 

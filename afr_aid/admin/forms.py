@@ -5,10 +5,10 @@ from wtforms import BooleanField, EmailField, HiddenField, PasswordField, String
 from wtforms.validators import DataRequired, Optional
 
 from .. import vocab
-from ..services import places
-from ..services.passwords import MAX_LENGTH as PASSWORD_MAX
-from ..templating import LOCALE_NAMES
-from ..webforms import REQUIRED, Choice, Date, MultiCheckbox, max_length, options, place_choices, vocab_choices
+from ..services.accounts.passwords import MAX_LENGTH as PASSWORD_MAX
+from ..services.cases import places
+from ..web.forms import REQUIRED, Choice, Date, MultiCheckbox, max_length, options, place_choices, vocab_choices
+from ..web.templating import LOCALE_NAMES
 
 
 class _Profile(FlaskForm):

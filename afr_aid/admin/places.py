@@ -8,9 +8,9 @@ from flask_login import login_required
 
 from .. import permissions
 from ..errors import Forbidden, Invalid
-from ..services import places as places_service
-from ..services import routing
-from ..web import me, safe_next
+from ..services.cases import places as places_service
+from ..services.cases import routing
+from ..web.helpers import me, safe_next
 from .forms import AutoRoutingForm, PlacesUploadForm
 from .views import bp
 

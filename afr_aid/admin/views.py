@@ -8,10 +8,10 @@ from flask_login import login_required
 
 from .. import permissions
 from ..errors import Invalid
-from ..services import two_factor
-from ..services import users as users_service
-from ..web import me
-from ..webforms import apply_service_errors
+from ..services.accounts import two_factor
+from ..services.accounts import users as users_service
+from ..web.forms import apply_service_errors
+from ..web.helpers import me
 from .forms import ButtonForm, EditUserForm, NewUserForm
 
 bp = Blueprint("admin", __name__, template_folder="templates")

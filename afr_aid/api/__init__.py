@@ -4,7 +4,8 @@ Bearer tokens only, JSON in and out, errors as {"error": {"code", "message",
 "fields"}}. The OpenAPI document at /api/v1/openapi.json is generated from the
 schemas in schemas/ that also validate the requests.
 
-Nothing is imported at module level: extensions.py imports `base` from here.
+Nothing is imported at module level: create_app imports `base.api` and
+`init_api` from here before the blueprints.
 """
 from __future__ import annotations
 

@@ -9,9 +9,9 @@ from __future__ import annotations
 from flask import request
 from flask_babel import refresh
 
-from ..auth.sessions import user_for_bearer
 from ..errors import Unauthorized
 from ..models import ApiToken, User
+from ..services.accounts.sessions import user_for_bearer
 
 # Kept on the request object (not `g`): one request, one caller, even when
 # tests run several requests inside one application context.

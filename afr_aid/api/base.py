@@ -2,7 +2,7 @@
 
 flask-smorest registers its own handler for every HTTPException (its payload
 is {"code", "status", "message", "errors"}); this subclass hands them back to
-errors_web, which answers {"error": {"code", "message", "fields"}} under /api/
+web/errors.py, which answers {"error": {"code", "message", "fields"}} under /api/
 and an HTML page elsewhere. The OpenAPI document describes that format.
 """
 from __future__ import annotations
@@ -16,6 +16,9 @@ class AfrApi(Api):
     ERROR_SCHEMA = Error
 
     def handle_http_exception(self, error):
-        from ..errors_web import http_error
+        from ..web.errors import http_error
 
         return http_error(error)
+
+
+api = AfrApi()  # created once, unbound; create_app binds it (init_api)

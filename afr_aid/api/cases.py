@@ -1,15 +1,16 @@
 """GET/POST /cases and GET /cases/<ref>."""
 from __future__ import annotations
 
-
 import marshmallow as ma
 from flask_babel import lazy_gettext as _l
 from flask_smorest import Blueprint
 
 from .. import clock
 from ..errors import Invalid
-from ..downloads import send_export
-from ..services import cases, exports, places
+from ..services.cases import places
+from ..services.cases import records as cases
+from ..services.protection import exports
+from ..web.downloads import send_export
 from . import serialize
 from .answers import answer
 from .auth import current_user

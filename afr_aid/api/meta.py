@@ -4,7 +4,8 @@ from __future__ import annotations
 from flask_smorest import Blueprint
 
 from .. import permissions
-from ..services import places, stats
+from ..services.cases import places
+from ..services.protection import stats
 from . import serialize
 from .auth import current_user
 from .body import query_args

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from .. import clock, permissions
 from ..extensions import db
 from ..models import Case, CaseEvent, Place, User
-from ..services.cases import VICTIM_FIELDS
+from ..services.cases.records import VICTIM_FIELDS
 
 
 def user_ref(user: User | None) -> dict | None:

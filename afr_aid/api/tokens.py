@@ -4,8 +4,8 @@ from __future__ import annotations
 from flask import current_app
 from flask_smorest import Blueprint
 
-from ..services import api_tokens
-from ..throttle import sign_in_step
+from ..infra.throttle import sign_in_step
+from ..services.accounts import api_tokens
 from .auth import current_token
 from .body import json_object, load
 from .docs import body, errors

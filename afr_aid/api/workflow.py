@@ -3,7 +3,8 @@ from __future__ import annotations
 
 from flask_smorest import Blueprint
 
-from ..services import cases, routing, workflow
+from ..services.cases import records as cases
+from ..services.cases import routing, workflow
 from . import serialize
 from .answers import answer
 from .auth import current_user

@@ -6,9 +6,9 @@ from flask_babel import gettext as _
 from flask_login import login_required
 
 from ..errors import Invalid
-from ..services import time_zones, users
-from ..web import me
-from ..webforms import apply_service_errors
+from ..services.accounts import time_zones, users
+from ..web.forms import apply_service_errors
+from ..web.helpers import me
 from .forms import TimeZoneForm
 from .views import bp
 

@@ -3,8 +3,8 @@ from flask_wtf import FlaskForm
 from wtforms import EmailField, HiddenField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired
 
-from ..templating import LOCALE_NAMES
-from ..webforms import Choice, max_length, options
+from ..web.forms import Choice, max_length, options
+from ..web.templating import LOCALE_NAMES
 
 
 class LoginForm(FlaskForm):

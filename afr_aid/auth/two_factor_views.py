@@ -6,7 +6,6 @@ until when): no server-side session exists, so nothing counts it as signed in.
 """
 from __future__ import annotations
 
-
 import segno
 from flask import flash, redirect, render_template, session, url_for
 from flask_babel import gettext as _
@@ -14,12 +13,11 @@ from flask_login import current_user, login_required, logout_user
 
 from .. import clock, permissions
 from ..errors import Conflict, Forbidden, Invalid
-from ..services import two_factor
-from ..throttle import PENDING_KEY, code_step, sign_in_failed, signed_in_code_check
-from ..web import flash_domain_error, me
-from ..webforms import apply_service_errors
+from ..infra.throttle import PENDING_KEY, code_step, sign_in_failed, signed_in_code_check
+from ..services.accounts import sessions, two_factor
+from ..web.forms import apply_service_errors
+from ..web.helpers import flash_domain_error, me
 from .forms import CodeForm, EnrolForm
-from . import sessions
 from .views import _fresh_cookie_session, bp, complete_sign_in
 
 

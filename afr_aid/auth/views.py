@@ -1,7 +1,6 @@
 """Signing in and out, and the language switcher."""
 from __future__ import annotations
 
-
 from flask import Blueprint, flash, g, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -9,10 +8,9 @@ from flask_login import current_user, login_user, logout_user
 
 from .. import clock
 from ..extensions import login_manager
-from ..services import two_factor, users
-from ..throttle import PENDING_KEY, account_digest, sign_in_failed, sign_in_step
-from ..web import me, safe_next
-from . import sessions
+from ..infra.throttle import PENDING_KEY, account_digest, sign_in_failed, sign_in_step
+from ..services.accounts import sessions, two_factor, users
+from ..web.helpers import me, safe_next
 from .forms import LocaleForm, LoginForm, LogoutForm
 
 bp = Blueprint("auth", __name__, template_folder="templates")
@@ -99,5 +97,5 @@ def set_locale():
     return redirect(target)
 
 
-from . import two_factor_views  # noqa: E402,F401  (registers the second step and the security page)
+from . import two_factor_views  # noqa: E402,F401,I001  (registers the second step and the security page)
 from . import account_views  # noqa: E402,F401  (the account page: time zone)

@@ -8,9 +8,9 @@ from wtforms import SearchField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Optional
 
 from .. import vocab
-from ..services import places
-from ..services.workflow import NOTE_MAX, VERIFY_VALUES
-from ..webforms import REQUIRED, Choice, MultiCheckbox, max_length, options, place_choices, vocab_choices
+from ..services.cases import places
+from ..services.cases.workflow import NOTE_MAX, VERIFY_VALUES
+from ..web.forms import REQUIRED, Choice, MultiCheckbox, max_length, options, place_choices, vocab_choices
 
 # What a flash message calls each field a service may name.
 FIELD_LABELS = {

@@ -9,10 +9,12 @@ from flask_login import login_required
 
 from .. import permissions
 from ..errors import Conflict, Forbidden, Invalid
-from ..services import cases, retention, routing, workflow
+from ..services.cases import records as cases
+from ..services.cases import routing, workflow
+from ..services.protection import retention
 from ..vocab import ACTIONS, TRANSITIONS, label
-from ..web import flash_domain_error, me
-from ..webforms import apply_service_errors
+from ..web.forms import apply_service_errors
+from ..web.helpers import flash_domain_error, me
 from .action_forms import ACTION_BUTTONS, ACTION_TITLES, FIELD_LABELS, NoteForm, TransitionForm
 from .views import bp
 

@@ -5,10 +5,10 @@ from flask import abort, redirect, request, url_for
 from flask_login import login_required
 
 from .. import permissions
-from ..downloads import send_export
 from ..errors import Invalid
-from ..services import exports
-from ..web import me
+from ..services.protection import exports
+from ..web.downloads import send_export
+from ..web.helpers import me
 from .action_forms import FilterForm
 from .listing import _query_args
 from .views import bp

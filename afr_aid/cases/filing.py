@@ -14,9 +14,9 @@ from flask_login import login_required
 
 from .. import permissions
 from ..errors import Conflict, Invalid
-from ..services import cases
-from ..web import me
-from ..webforms import apply_service_errors
+from ..services.cases import records as cases
+from ..web.forms import apply_service_errors
+from ..web.helpers import me
 from .forms import FORMS
 from .views import bp
 

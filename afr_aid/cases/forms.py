@@ -9,9 +9,21 @@ from wtforms import BooleanField, HiddenField, StringField, TelField, TextAreaFi
 from wtforms.validators import InputRequired, Optional
 
 from .. import vocab
-from ..services import places
-from ..webforms import (REQUIRED, AtLeastOne, Choice, Date, Int, MultiCheckbox, Radio, Time, max_length,
-                        number_range, place_choices, vocab_choices)
+from ..services.cases import places
+from ..web.forms import (
+    REQUIRED,
+    AtLeastOne,
+    Choice,
+    Date,
+    Int,
+    MultiCheckbox,
+    Radio,
+    Time,
+    max_length,
+    number_range,
+    place_choices,
+    vocab_choices,
+)
 
 DESCRIPTION_MAX = 5000
 NO_AUTOFILL = {"autocomplete": "off"}

@@ -5,9 +5,10 @@ from flask import redirect, render_template, url_for
 from flask_login import login_required
 
 from .. import permissions
-from ..services import cases, queue
+from ..services.cases import queue
+from ..services.cases import records as cases
 from ..vocab import OPEN_STATUSES
-from ..web import me
+from ..web.helpers import me
 from .views import bp
 
 

@@ -7,8 +7,8 @@ from werkzeug.datastructures import MultiDict
 
 from .. import permissions
 from ..errors import Invalid
-from ..services import cases
-from ..web import me
+from ..services.cases import records as cases
+from ..web.helpers import me
 from .action_forms import FilterForm
 from .views import bp
 

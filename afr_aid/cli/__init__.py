@@ -1,4 +1,7 @@
-"""Flask commands: users, places, demo data."""
+"""Flask commands, one module per group: users, places and demo data here;
+`summaries` (send a week's summary), `protection` (keys, retention, audit
+chain), `two_factor` (enrol a user, the demo's code). Each command calls a
+service; none holds a rule of its own."""
 from __future__ import annotations
 
 import sys
@@ -7,7 +10,7 @@ import click
 from flask import Flask, current_app
 from flask.cli import AppGroup
 
-from .errors import Invalid
+from ..errors import Invalid
 
 users_cli = AppGroup("users", help="Manage users.")
 places_cli = AppGroup("places", help="Manage reference places.")
@@ -31,7 +34,7 @@ def _fail(error: Invalid) -> None:
               help="Read the password as one line from standard input.")
 def create_user_command(email, name, role, regions, languages, skills, password_stdin):
     """Create an active user. The password never appears on the command line."""
-    from .services.users import create_user
+    from ..services.accounts.users import create_user
 
     line = sys.stdin.readline()
     password = line[:-1] if line.endswith("\n") else line
@@ -49,7 +52,7 @@ def create_user_command(email, name, role, regions, languages, skills, password_
 @click.argument("csv_file", type=click.File("rb"))
 def import_places_command(csv_file):
     """Load places (code,name,level,parent) from a CSV file."""
-    from .services.places import import_places_csv
+    from ..services.cases.places import import_places_csv
 
     try:
         added, updated = import_places_csv(None, csv_file.read())
@@ -70,12 +73,12 @@ def demo_command(scale, seed, variants_path):
     if current_app.config["AFR_ENV"] == "production":
         click.echo("Refused: AFR_ENV=production. Demo data never goes into a real database.", err=True)
         sys.exit(1)
-    from .services.demo import load_demo
+    from ..services.demo.sample import load_demo
 
     if scale:
         import time
 
-        from .services.demo_scale import load_scale
+        from ..services.demo.scale import load_scale
 
         started = time.monotonic()
         created = load_scale(scale, seed=seed, variants_path=variants_path, echo=lambda m: click.echo(m, err=True))
@@ -90,27 +93,27 @@ def demo_command(scale, seed, variants_path):
             click.echo(f"demo data loaded: {created['users']} users, {created['cases']} cases")
     if not created:
         click.echo("demo data already present")
-    from .services.demo import DEMO_LOGINS, demo_password
+    from ..services.demo.sample import DEMO_LOGINS, demo_password
 
     click.echo(f"Demo sign-ins, all with the password {demo_password()} (kept in instance/demo_password):")
     for email, role in DEMO_LOGINS:
         click.echo(f"  {role:<12} {email}")
-    from .services.demo import DEMO_DOMAIN
-    from .two_factor_cli import echo_demo_two_factor
+    from ..services.demo.sample import DEMO_DOMAIN
+    from .two_factor import echo_demo_two_factor
 
     echo_demo_two_factor(DEMO_DOMAIN)
 
 
 def init_app(app: Flask) -> None:
-    from .notifications.cli import summaries_cli
+    from .summaries import summaries_cli
 
     app.cli.add_command(summaries_cli)
     app.cli.add_command(users_cli)
     app.cli.add_command(places_cli)
     app.cli.add_command(demo_command)
-    from .protection_cli import init_app as init_protection_cli
+    from .protection import init_app as init_protection_cli
 
     init_protection_cli(app)
-    from .two_factor_cli import init_app as init_two_factor_cli
+    from .two_factor import init_app as init_two_factor_cli
 
     init_two_factor_cli(app, users_cli)

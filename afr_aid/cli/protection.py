@@ -27,8 +27,8 @@ retention_cli = AppGroup("retention", help="Retention of direct identifiers.")
               help="Only re-encrypt with the first configured key (keys from AFR_ENCRYPTION_KEYS).")
 def rotate_command(batch_size, no_new_key):
     """Put a new key first, then re-encrypt every identifier with it."""
-    from .crypto import KeyProblem, keyring
-    from .services import keys
+    from ..infra.crypto import KeyProblem, keyring
+    from ..services.protection import keys
 
     new_key = not no_new_key
     if new_key and keyring().from_env:
@@ -50,8 +50,8 @@ def rotate_command(batch_size, no_new_key):
 @keys_cli.command("retire")
 def retire_command():
     """Remove every key but the newest, if no stored value still needs one."""
-    from .crypto import KeyProblem, retire_old_keys
-    from .services import keys
+    from ..infra.crypto import KeyProblem, retire_old_keys
+    from ..services.protection import keys
 
     stale = keys.stale_values()
     if stale:
@@ -67,7 +67,7 @@ def retire_command():
 @keys_cli.command("generate")
 def generate_command():
     """Print a new Fernet key (for AFR_ENCRYPTION_KEYS)."""
-    from .crypto import generate_key
+    from ..infra.crypto import generate_key
 
     click.echo(generate_key())
 
@@ -75,7 +75,7 @@ def generate_command():
 @keys_cli.command("reindex")
 def reindex_command():
     """Rebuild the blind name index (after AFR_BLIND_INDEX_KEY changed)."""
-    from .services import name_index
+    from ..services.cases import name_index
 
     click.echo(f"{name_index.rebuild()} cases indexed")
 
@@ -83,7 +83,7 @@ def reindex_command():
 @audit_cli.command("verify")
 def verify_command():
     """Check the audit hash chain; name the first bad row."""
-    from .services.audit import verify_chain
+    from ..services.protection.audit import verify_chain
 
     bad_id, problem, checked = verify_chain()
     if problem:
@@ -96,7 +96,7 @@ def verify_command():
 @retention_cli.command("run")
 def retention_command():
     """Erase the direct identifiers of cases closed longer than RETENTION_DAYS."""
-    from .services.retention import run_retention
+    from ..services.protection.retention import run_retention
 
     click.echo(f"identifiers erased from {run_retention()} closed cases")
 

@@ -17,7 +17,7 @@ summaries_cli = AppGroup("summaries", help="Weekly summaries.")
 def send_command(week, dry_run):
     """Queue a week's summary for every recipient who has not had it yet.
     Safe to repeat: nobody gets the same week twice."""
-    from ..services import summaries
+    from ..services.notifications import summaries
 
     try:
         report = summaries.send_week(week.strip(), dry_run=dry_run)

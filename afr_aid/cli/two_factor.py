@@ -13,8 +13,8 @@ from flask import Flask, current_app
 def totp_command(email):
     """Enrol (or re-enrol) a user in two-step sign-in; prints the secret, the
     otpauth:// URI and ten recovery codes, for staff whose phones cannot scan."""
-    from .services import two_factor
-    from .services.users import find_by_email
+    from ..services.accounts import two_factor
+    from ..services.accounts.users import find_by_email
 
     user = find_by_email(email)
     if user is None:
@@ -34,14 +34,14 @@ def demo_code_command():
     if current_app.config["AFR_ENV"] == "production":
         click.echo("Refused: AFR_ENV=production.", err=True)
         sys.exit(1)
-    from .services.demo_two_factor import demo_code
+    from ..services.demo.two_factor import demo_code
 
     click.echo(demo_code())
 
 
 def echo_demo_two_factor(domain: str) -> None:
     """Called by `flask demo`: enrols the demo staff, says how to sign in."""
-    from .services.demo_two_factor import demo_totp_secret, demo_uri, enrol_demo_staff
+    from ..services.demo.two_factor import demo_totp_secret, demo_uri, enrol_demo_staff
 
     enrol_demo_staff(domain)
     click.echo(f"The admin and coordinators also need a code (two-step sign-in): run "

@@ -2,7 +2,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms.validators import Optional, ValidationError
 
-from ..webforms import Date
+from ..web.forms import Date
 
 MAX_DAYS = 366 * 3
 

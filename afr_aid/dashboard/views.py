@@ -6,8 +6,8 @@ from flask import Blueprint, abort, render_template, request
 from flask_login import login_required
 
 from .. import permissions
-from ..services import stats
-from ..web import me
+from ..services.protection import stats
+from ..web.helpers import me
 from .forms import PeriodForm
 
 bp = Blueprint("dashboard", __name__, template_folder="templates")

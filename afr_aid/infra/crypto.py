@@ -5,7 +5,7 @@
   first) or else from instance/encryption_keys (one per line, newest first,
   made on first use with mode 0600, like the secret key). The newest key
   encrypts; every key decrypts, so rows written before a rotation still read.
-- The key of the blind name index (services/name_index.py):
+- The key of the blind name index (services/cases/name_index.py):
   AFR_BLIND_INDEX_KEY or instance/blind_index_key. Kept apart from SECRET_KEY
   so that changing the session secret does not blind the search.
 
@@ -25,7 +25,7 @@ from pathlib import Path
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from flask import Flask, current_app
 
-from .config import _instance_secret
+from ..config import _instance_secret
 
 KEYS_FILE = "encryption_keys"
 INDEX_KEY_FILE = "blind_index_key"

@@ -79,7 +79,7 @@ def _on_connect(dbapi_connection, connection_record):
     # SQLite's own lower() folds ASCII letters only, so a search for "hélène"
     # would miss "HÉLÈNE"; PostgreSQL folds every letter. Use Python's.
     dbapi_connection.create_function("lower", 1, _lower, deterministic=True)
-    # The audit chain hashes in SQL (services/audit.py); PostgreSQL has sha256().
+    # The audit chain hashes in SQL (services/protection/audit.py); PostgreSQL has sha256().
     dbapi_connection.create_function("afr_sha256", 1, _sha256_hex, deterministic=True)
 
 

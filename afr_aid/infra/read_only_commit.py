@@ -15,7 +15,7 @@ statement other than SELECT sent on the connection since the transaction
 began (a SELECT ... FOR UPDATE only locks, which a commit releases as a
 rollback would). Anything else keeps the rollback, as does a session left
 failed by an error. Writes that bypass SQLAlchemy's statements (COPY in
-services/name_index.py) mark the connection themselves (`mark_written`); a
+services/cases/name_index.py) mark the connection themselves (`mark_written`); a
 SELECT of a function that writes would not be seen, and the code has none.
 """
 from __future__ import annotations
@@ -45,7 +45,7 @@ def init_app(app: Flask, engine: Engine) -> None:
     event.listen(engine, "commit", _forget)
     event.listen(engine, "rollback", _forget)
 
-    from .extensions import db
+    from ..extensions import db
 
     @app.teardown_appcontext
     def _commit_if_read_only(error):

@@ -9,7 +9,7 @@ missing code), so ordinary use is never throttled however many people share
 one address (the address limit is high for that reason: field offices sit
 behind one address, and a full bucket refuses good passwords too); a request
 over a limit answers 429 with Retry-After. The account key is a hash: no email reaches the
-store or the log. The account lockout (services/users.py) still applies.
+store or the log. The account lockout (services/accounts/users.py) still applies.
 """
 from __future__ import annotations
 
@@ -19,8 +19,8 @@ from flask import current_app, g, request, session
 from flask_limiter.util import get_remote_address
 from flask_login import current_user
 
-from . import clock
-from .extensions import limiter
+from .. import clock
+from ..extensions import limiter
 
 PENDING_KEY = "afr_second_step"  # the half-signed-in state in the cookie session
 

@@ -25,7 +25,7 @@ class AuditEntry(db.Model):
     target: Mapped[Optional[str]] = mapped_column(String(254), index=True)
     ip: Mapped[Optional[str]] = mapped_column(String(64))
     detail: Mapped[Optional[dict]] = mapped_column(JSON)
-    # Hash chain (services/audit.py): each entry's hash covers its fields and
+    # Hash chain (services/protection/audit.py): each entry's hash covers its fields and
     # the hash of the entry before it, so a changed or removed row shows.
     prev_hash: Mapped[Optional[str]] = mapped_column(String(64))
     hash: Mapped[Optional[str]] = mapped_column(String(64))

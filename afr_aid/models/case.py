@@ -4,17 +4,25 @@ import uuid
 from datetime import date, datetime
 from typing import Optional
 
-from sqlalchemy import (JSON, Boolean, Date, Enum, ForeignKey, Index, Integer, String, Text,
-                        UniqueConstraint, Uuid, text)
+from sqlalchemy import JSON, Boolean, Date, Enum, ForeignKey, Index, Integer, String, Text, UniqueConstraint, Uuid, text
 from sqlalchemy.orm import Mapped, mapped_column, query_expression, relationship
 
 from ..extensions import db
-from ..vocab import (ALL_OUTCOMES, DISPLACEMENTS, KINDS, PERPETRATORS, RELIABILITIES, SEXES,
-                     SOURCES, STATUSES, URGENCIES, VERIFICATIONS)
+from ..vocab import (
+    ALL_OUTCOMES,
+    DISPLACEMENTS,
+    KINDS,
+    PERPETRATORS,
+    RELIABILITIES,
+    SEXES,
+    SOURCES,
+    STATUSES,
+    URGENCIES,
+    VERIFICATIONS,
+)
 from .place import Place
 from .types import EncryptedText, UTCDateTime, utcnow
 from .user import User
-
 
 # The condition of the partial indexes on open cases, written the same way in
 # the indexes and in the queries that must match them (SQLite uses a partial
@@ -42,14 +50,14 @@ class Case(db.Model):
         # Migration 0006: what the lists, the queue and the figures ask for at
         # 250,000 cases. Lists are newest first: the open-case lists walk a
         # partial index in that order (with the urgency in front when it is
-        # filtered on) and stop at the page's end; services/cases.py adds the
+        # filtered on) and stop at the page's end; services/cases/records.py adds the
         # partial indexes' own condition to those queries so that both
         # databases see they may use them.
         Index("ix_cases_open_created", "created_at", "id", postgresql_where=text(OPEN_CASES_SQL),
               sqlite_where=text(OPEN_CASES_SQL)),
         Index("ix_cases_open_urgency_created", "urgency", "created_at", "id",
               postgresql_where=text(OPEN_CASES_SQL), sqlite_where=text(OPEN_CASES_SQL)),
-        # Migration 0009: the coordinator's queue, one range per urgency (services/queue.py).
+        # Migration 0009: the coordinator's queue, one range per urgency (services/cases/queue.py).
         Index("ix_cases_open_urgency_due", "urgency", "due_at", "id",
               postgresql_where=text(OPEN_CASES_SQL), sqlite_where=text(OPEN_CASES_SQL)),
         # Foreign keys without an index of their own; closed_at for the figures.

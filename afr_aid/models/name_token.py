@@ -7,8 +7,8 @@ from ..extensions import db
 
 
 class CaseNameToken(db.Model):
-    """The blind index of names: keyed hashes (services/name_index.py) of the
-    spelling-tolerant keys of each word of a case's names (names.py). Without
+    """The blind index of names: keyed hashes (services/cases/name_index.py) of the
+    spelling-tolerant keys of each word of a case's names (services/cases/names.py). Without
     the index key, a hash says nothing about the name it came from.
 
     `field`: "p" the person's name, "r" the incident reporter's (searchable

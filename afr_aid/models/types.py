@@ -5,7 +5,7 @@ from sqlalchemy import DateTime, Text, TypeDecorator
 from sqlalchemy.sql.elements import ColumnElement
 
 from .. import clock
-from ..crypto import keyring
+from ..infra.crypto import keyring
 
 
 def utcnow() -> datetime:
@@ -39,12 +39,12 @@ class UTCDateTime(TypeDecorator):
 
 class EncryptedText(TypeDecorator):
     """A direct identifier (a name, a phone number ...), stored encrypted
-    with the app's key ring (crypto.py); code reads and writes plain text.
+    with the app's key ring (infra/crypto.py); code reads and writes plain text.
 
     Each write uses a fresh random IV, so the database cannot compare these
     columns: an equality or LIKE on them would silently match nothing, and is
     refused here instead. Only IS NULL / IS NOT NULL work. Name search goes
-    through the blind index (services/name_index.py).
+    through the blind index (services/cases/name_index.py).
     """
 
     impl = Text

@@ -40,7 +40,7 @@ class User(db.Model):
     locked_until: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_login_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
-    # Two-step sign-in (services/two_factor.py). The TOTP secret is encrypted with
+    # Two-step sign-in (services/accounts/two_factor.py). The TOTP secret is encrypted with
     # the key ring; set but not yet enabled while the user is enrolling. The last
     # time step used refuses the same code twice.
     # Deferred: loaded (and decrypted) only by the code that checks a code.
@@ -51,7 +51,7 @@ class User(db.Model):
     regions: Mapped[list[Place]] = relationship(secondary=user_regions, lazy="selectin")
 
     # Flask-Login protocol. The session id, not the user id, is what the cookie carries;
-    # see auth/sessions.py.
+    # see services/accounts/sessions.py.
     is_authenticated = True
     is_anonymous = False
 

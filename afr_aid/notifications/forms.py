@@ -2,9 +2,9 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import StringField
 
-from ..services import preferences
-from ..services.delivery_log import MESSAGE_KINDS, STATUSES
-from ..webforms import Choice, Radio, max_length, options, vocab_choices
+from ..services.notifications import preferences
+from ..services.notifications.delivery_log import MESSAGE_KINDS, STATUSES
+from ..web.forms import Choice, Radio, max_length, options, vocab_choices
 
 
 class DeliveryFilterForm(FlaskForm):

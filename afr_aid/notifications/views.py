@@ -10,10 +10,10 @@ from flask_login import login_required
 from .. import permissions
 from ..errors import Invalid
 from ..extensions import csrf
-from ..services import delivery_log, preferences, summaries
-from ..services.summary_email import preview_html
-from ..web import me
-from ..webforms import apply_service_errors, options
+from ..services.notifications import delivery_log, preferences, summaries
+from ..services.notifications.summary_email import preview_html
+from ..web.forms import apply_service_errors, options
+from ..web.helpers import me
 from .forms import ButtonForm, DeliveryFilterForm, PreviewForm, preferences_form
 
 bp = Blueprint("notifications", __name__, template_folder="templates")

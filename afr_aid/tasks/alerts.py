@@ -1,9 +1,9 @@
-"""Alerts raised by the clock: thin tasks over services/alerts.py."""
+"""Alerts raised by the clock: thin tasks over services/notifications/alerts.py."""
 from __future__ import annotations
 
 from celery import shared_task
 
-from ..services import alerts
+from ..services.notifications import alerts
 
 
 @shared_task(acks_late=True)

@@ -5,9 +5,7 @@ import smtplib
 
 from celery import shared_task
 
-from .. import outbox
-from ..services import delivery
-
+from ..services.notifications import delivery, outbox
 
 RETRYING = {"acks_late": True, "reject_on_worker_lost": True, "max_retries": delivery.MAX_ATTEMPTS,
             "autoretry_for": (smtplib.SMTPException, OSError), "retry_backoff": 5, "retry_backoff_max": 600,

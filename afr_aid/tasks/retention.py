@@ -1,9 +1,9 @@
-"""Daily retention run: a thin task over services/retention.py."""
+"""Daily retention run: a thin task over services/protection/retention.py."""
 from __future__ import annotations
 
 from celery import shared_task
 
-from ..services import retention
+from ..services.protection import retention
 
 
 @shared_task(acks_late=True)

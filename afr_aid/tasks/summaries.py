@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from celery import shared_task
 
-from ..services import digest, summaries
+from ..services.notifications import digest, summaries
 
 
 @shared_task(acks_late=True)

@@ -18,7 +18,7 @@ from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
-from .errors import DomainError, json_error
+from ..errors import DomainError, json_error
 
 log = logging.getLogger("afr_aid.errors")
 
@@ -71,7 +71,7 @@ def _webargs_fields(error: HTTPException) -> dict | None:
     messages = data.get("messages") or data.get("errors") if isinstance(data, dict) else None
     if not isinstance(messages, dict):
         return None
-    from .api.fields import flatten_messages
+    from ..api.fields import flatten_messages
 
     # webargs keys messages by location first ({"json": {...}, "query": {...}}).
     merged: dict = {}
@@ -97,7 +97,7 @@ def http_error(error: HTTPException):
         if key.lower() in KEPT_HEADERS:
             response.headers[key] = value
     if status == 429 and "Retry-After" not in response.headers:
-        from .throttle import retry_after_seconds
+        from ..infra.throttle import retry_after_seconds
 
         response.headers["Retry-After"] = str(retry_after_seconds())
     return response
@@ -111,7 +111,7 @@ def server_error(error):
     log.error("server error ref=%s %s %s %s\n%s", reference, request.method, request.path,
               type(error).__name__, "".join(traceback.format_tb(error.__traceback__)))
     try:
-        from .extensions import db
+        from ..extensions import db
 
         db.session.rollback()
     except Exception:  # pragma: no cover - the database itself may be what failed

@@ -9,7 +9,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length, NumberRange, StopValidation, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from .errors import Invalid
+from ..errors import Invalid
 
 REQUIRED = _l("This field is required.")
 

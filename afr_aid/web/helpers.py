@@ -7,7 +7,7 @@ from flask import flash, request
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from .errors import DomainError
+from ..errors import DomainError
 
 
 def me():

@@ -4,11 +4,11 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from functools import lru_cache
 
-from flask import Flask, request, url_for
 from babel import Locale
+from flask import Flask, request, url_for
 from flask_babel import format_date, format_datetime, format_decimal, format_timedelta, get_locale, ngettext
 
-from . import clock, permissions, vocab
+from .. import clock, permissions, vocab
 
 
 def init_app(app: Flask) -> None:
@@ -45,7 +45,7 @@ def yesno(value) -> str:
 
 def case_flags(case) -> list[str]:
     """What needs attention on a case now: `overdue`, `unassigned` (see DOMAIN.md)."""
-    from .services.cases import attention_flags
+    from ..services.cases.records import attention_flags
 
     return attention_flags(case, clock.now())
 

@@ -96,8 +96,8 @@ def _identifier_columns_to_text():
 
 def _encrypt_and_index():
     """Encrypts what is still plain text and writes the index rows, per batch."""
-    from afr_aid import crypto
-    from afr_aid.services.name_index import rows_for
+    from afr_aid.infra import crypto
+    from afr_aid.services.cases.name_index import rows_for
 
     bind = op.get_bind()
     ring = crypto.keyring(current_app)
@@ -133,7 +133,7 @@ def _encrypt_and_index():
 
 def _chain_audit_log():
     from afr_aid.models.types import UTCDateTime
-    from afr_aid.services.audit import GENESIS, entry_hash
+    from afr_aid.services.protection.audit import GENESIS, entry_hash
 
     bind = op.get_bind()
     log = sa.table("audit_log", sa.column("id", sa.Integer), sa.column("at", UTCDateTime()),
@@ -159,7 +159,7 @@ def _chain_audit_log():
 
 def downgrade():
     """Back to plain text (the keys must still be there)."""
-    from afr_aid import crypto
+    from afr_aid.infra import crypto
 
     bind = op.get_bind()
     ring = crypto.keyring(current_app)

@@ -24,7 +24,7 @@ COLUMNS = (("cases", "description"), ("case_events", "note"))
 
 
 def upgrade():
-    from afr_aid import crypto
+    from afr_aid.infra import crypto
 
     ring = crypto.keyring(current_app)
     for table, column in COLUMNS:
@@ -32,7 +32,7 @@ def upgrade():
 
 
 def downgrade():
-    from afr_aid import crypto
+    from afr_aid.infra import crypto
 
     ring = crypto.keyring(current_app)
     for table, column in COLUMNS:

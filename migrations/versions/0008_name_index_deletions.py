@@ -46,7 +46,8 @@ def downgrade():
 
 
 def _rewrite(keep):
-    from afr_aid import crypto, names
+    from afr_aid.infra import crypto
+    from afr_aid.services.cases import names
 
     bind = op.get_bind()
     ring = crypto.keyring(current_app)

@@ -7,7 +7,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from afr_aid.services import workflow
+from afr_aid.services.cases import workflow
 from tests.conftest import api_token
 
 API = "/api/v1"

@@ -12,7 +12,8 @@ from afr_aid import clock
 from afr_aid.api import answers, serialize
 from afr_aid.api.schemas.cases import CaseOut, CasePage
 from afr_aid.api.schemas.workflow import EventList
-from afr_aid.services import cases, workflow
+from afr_aid.services.cases import records as cases
+from afr_aid.services.cases import workflow
 from tests.api.conftest import API, assistance_body, incident_body
 
 

@@ -11,11 +11,11 @@ import pytest
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
-from afr_aid.auth.sessions import issue_token
 from afr_aid.extensions import db
 from afr_aid.models import Case, CaseCounter, CaseEvent
-from afr_aid.services import cases as cases_service
-from afr_aid.services import workflow
+from afr_aid.services.accounts.sessions import issue_token
+from afr_aid.services.cases import records as cases_service
+from afr_aid.services.cases import workflow
 from tests.api.conftest import API, assistance_body, incident_body
 
 FILERS, EACH = 16, 3

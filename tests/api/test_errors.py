@@ -122,7 +122,7 @@ def test_client_errors_are_logged_in_one_line_without_a_traceback(client, auth, 
 
 
 def test_a_server_error_is_json_with_a_reference_and_no_detail(app, client, auth, monkeypatch):
-    from afr_aid.services import cases
+    from afr_aid.services.cases import records as cases
 
     def broken(*args, **kwargs):
         raise RuntimeError("secret detail")

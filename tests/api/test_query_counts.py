@@ -5,7 +5,7 @@ import pytest
 from sqlalchemy import event
 
 from afr_aid.extensions import db
-from afr_aid.services import workflow
+from afr_aid.services.cases import workflow
 from tests.api.conftest import API
 
 
@@ -48,7 +48,7 @@ def _fill(people, file_case, how_many: int) -> str:
 LIST_QUERIES = 2
 # The token with its user and regions; the case with its place, people and the
 # reference it duplicates; the audit line, chained onto the head it locks, and
-# the head moved on (services/audit.py).
+# the head moved on (services/protection/audit.py).
 DETAIL_QUERIES = 4
 # The token; the case; its events with their actors.
 TIMELINE_QUERIES = 3

@@ -4,7 +4,7 @@ from sqlalchemy import select
 
 from afr_aid.extensions import db
 from afr_aid.models import AuditEntry
-from afr_aid.services import workflow
+from afr_aid.services.cases import workflow
 from tests.api.conftest import API
 
 # A case filed by the volunteer in Goma (North Kivu), assigned to the other volunteer.
@@ -88,7 +88,7 @@ def test_the_timeline_lists_every_event_oldest_first(client, auth, people, incid
 
 def test_a_system_assignment_has_no_actor(client, auth, people, file_case):
     from afr_aid.models import Place
-    from afr_aid.services.routing import set_auto_routing
+    from afr_aid.services.cases.routing import set_auto_routing
 
     set_auto_routing(people.admin, db.session.scalar(select(Place).where(Place.code == "CD-NK")), True)
     case = file_case(people.coordinator)

@@ -33,7 +33,7 @@ def test_email_is_not_case_sensitive_and_the_password_is(client, people):
 
 
 def test_wrong_password_unknown_email_and_inactive_user_all_read_401(client, people):
-    from afr_aid.services.users import update_user
+    from afr_aid.services.accounts.users import update_user
 
     wrong = client.post(f"{API}/tokens", json={"email": people.volunteer.email, "password": "not it at all"})
     unknown = client.post(f"{API}/tokens", json={"email": "nobody@tests.afr-aid.org", "password": PASSWORD})
@@ -87,7 +87,7 @@ def test_without_a_valid_token_every_call_is_401_with_a_bearer_challenge(client,
 
 
 def test_the_session_cookie_of_the_web_pages_is_not_accepted(app, client, people):
-    from afr_aid.auth.sessions import sign_in
+    from afr_aid.services.accounts.sessions import sign_in
 
     token = sign_in(people.volunteer)
     with client.session_transaction() as session:

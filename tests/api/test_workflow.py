@@ -2,7 +2,7 @@
 DOMAIN.md through the API, who may act, and the order of refusals."""
 import pytest
 
-from afr_aid.services.workflow import ALLOWED_FROM, TARGET
+from afr_aid.services.cases.workflow import ALLOWED_FROM, TARGET
 from afr_aid.vocab import STATUSES, TRANSITIONS
 from tests.api.conftest import API
 
@@ -111,7 +111,7 @@ def test_a_body_that_is_not_json_or_an_unknown_action(client, auth, case_in):
 def test_an_assignee_who_may_not_take_the_case_is_named(client, auth, people, case_in, make_user, assignee):
     case = case_in("new")
     if assignee == "inactive":
-        from afr_aid.services.users import update_user
+        from afr_aid.services.accounts.users import update_user
 
         user = people.other_volunteer
         update_user(people.admin, user, name=user.name, role=user.role, regions=["CD-NK"], languages=[],

@@ -12,7 +12,7 @@ import pytest
 from werkzeug.serving import make_server
 
 from afr_aid.extensions import db
-from afr_aid.services.users import UI_LOCALES
+from afr_aid.services.accounts.users import UI_LOCALES
 from tests.conftest import PASSWORD, otp_for
 
 pytestmark = pytest.mark.browser

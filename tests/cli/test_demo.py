@@ -10,8 +10,7 @@ from sqlalchemy import func, select
 
 from afr_aid.extensions import db
 from afr_aid.models import Case, CaseEvent, User
-from afr_aid.services.users import authenticate
-
+from afr_aid.services.accounts.users import authenticate
 
 
 def counts():

@@ -11,13 +11,13 @@ from collections import Counter
 
 from sqlalchemy import func, select
 
-from afr_aid import names
 from afr_aid.extensions import db
 from afr_aid.models import Case, CaseCounter, CaseEvent, CaseNameToken, User
-from afr_aid.services import audit, cases as cases_service
-from afr_aid.services.demo_names import FAMILY, GIVEN
-from afr_aid.vocab import (INCIDENT_TYPES, KIND_PREFIX, NEEDS, OPEN_STATUSES, STATUSES, URGENCIES,
-                           VULNERABILITIES)
+from afr_aid.services.cases import names
+from afr_aid.services.cases import records as cases_service
+from afr_aid.services.demo.names import FAMILY, GIVEN
+from afr_aid.services.protection import audit
+from afr_aid.vocab import INCIDENT_TYPES, KIND_PREFIX, NEEDS, OPEN_STATUSES, STATUSES, URGENCIES, VULNERABILITIES
 
 SCALE = 400
 

@@ -9,7 +9,7 @@ from sqlalchemy import create_engine, inspect
 
 from afr_aid import clock
 from afr_aid.extensions import db
-from afr_aid.services import cases as cases_service
+from afr_aid.services.cases import records as cases_service
 
 from .conftest import flask_process
 from .test_migrations import DATABASES, _psycopg, empty_database  # noqa: F401 - the fixture
@@ -67,6 +67,7 @@ def test_the_queue_and_its_pages_walk_an_index_in_list_order(app, make_user):
     filters = {"status": ["new", "assigned", "accepted", "in_progress"], "urgency": "high", "location": "CD-NK-GOM"}
     query = cases_service.filtered_cases(coordinator, filters)
     from sqlalchemy import tuple_
+
     from afr_aid.models import Case
 
     ordered = query.order_by(Case.created_at.desc(), Case.id.desc()).limit(26)

@@ -1,7 +1,7 @@
 """`flask --app afr_aid places import FILE`: the operator's way to load places."""
 from __future__ import annotations
 
-from afr_aid.services import places as places_service
+from afr_aid.services.cases import places as places_service
 
 
 def test_imports_localities(cli, tmp_path):

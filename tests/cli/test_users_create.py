@@ -6,7 +6,7 @@ from sqlalchemy import func, select
 
 from afr_aid.extensions import db
 from afr_aid.models import AuditEntry, User
-from afr_aid.services.users import SignInRefused, authenticate
+from afr_aid.services.accounts.users import SignInRefused, authenticate
 
 from ..conftest import TEST_DB_URL
 from .conftest import flask_process

@@ -17,7 +17,7 @@ from tests.conftest import CHEAP_ARGON2
 
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 # One deployment, one set of data keys: apps made here with different instance
-# folders still read each other's encrypted identifiers (crypto.py).
+# folders still read each other's encrypted identifiers (infra/crypto.py).
 DATA_KEYS = {"AFR_ENCRYPTION_KEYS": Fernet.generate_key().decode(), "AFR_BLIND_INDEX_KEY": secrets.token_hex(32)}
 
 

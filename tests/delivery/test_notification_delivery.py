@@ -11,7 +11,7 @@ from celery.contrib.testing.worker import start_worker
 from afr_aid import clock
 from afr_aid.extensions import db
 from afr_aid.models import Notification
-from afr_aid.services.cases import file_case
+from afr_aid.services.cases.records import file_case
 from afr_aid.tasks.notifications import sweep_outbox
 from tests.conftest import PASSWORD, assistance_data
 
@@ -19,7 +19,7 @@ from .conftest import REDIS_URL, make_delivery_app, require_redis
 
 
 def _users(app):
-    from afr_aid.services.users import create_user
+    from afr_aid.services.accounts.users import create_user
 
     coordinator = create_user(None, email="coord@tests.afr-aid.org", name="Coord", role="coordinator",
                               password=PASSWORD, regions=["CD-NK"], languages=["fr"])

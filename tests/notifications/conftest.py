@@ -75,7 +75,7 @@ def worker(app):
 
 
 def user(role, email, regions=(), languages=("en",), **kw):
-    from afr_aid.services.users import create_user
+    from afr_aid.services.accounts.users import create_user
 
     if role in ("volunteer", "coordinator") and not regions:
         regions = ["CD-NK"]
@@ -91,7 +91,7 @@ def user(role, email, regions=(), languages=("en",), **kw):
 def file(filer, urgency="critical", location="CD-NK-GOM", consent_statistics=True, kind="assistance", **extra):
     """A case carrying marker values that must never appear in any email."""
 
-    from afr_aid.services.cases import file_case
+    from afr_aid.services.cases.records import file_case
 
     consent = {"record": True, "share": True, "statistics": consent_statistics}
     if kind == "assistance":

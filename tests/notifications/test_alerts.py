@@ -10,7 +10,8 @@ from sqlalchemy import select
 
 from afr_aid.extensions import db
 from afr_aid.models import Case, Notification
-from afr_aid.services import alerts, workflow
+from afr_aid.services.cases import workflow
+from afr_aid.services.notifications import alerts
 from afr_aid.tasks.alerts import overdue_alerts, unassigned_alerts
 
 from .conftest import age, assert_no_marker, file, parts_of, user, worker
@@ -148,7 +149,7 @@ def test_resolved_and_long_forgotten_cases_raise_nothing(staff):
 def test_the_beat_tasks_put_alerts_in_the_coordinators_mail(live, smtp):
     coord = user("coordinator", "coord@tests.afr-aid.org", regions=["CD-NK"])
     vol = user("volunteer", "vol@tests.afr-aid.org", regions=["CD-NK-GOM"])
-    from afr_aid.services import preferences
+    from afr_aid.services.notifications import preferences
 
     preferences.set_preferences(coord, coord, {"decline": "off"})
     case = file(vol, urgency="critical")

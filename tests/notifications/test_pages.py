@@ -7,7 +7,7 @@ from sqlalchemy import select, update
 
 from afr_aid.extensions import db
 from afr_aid.models import Notification
-from afr_aid.services import delivery, summaries
+from afr_aid.services.notifications import delivery, summaries
 from tests.conftest import login
 
 from .conftest import MARKERS, file, user

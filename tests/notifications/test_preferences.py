@@ -12,7 +12,8 @@ from sqlalchemy import select
 from afr_aid.errors import Invalid
 from afr_aid.extensions import db
 from afr_aid.models import Notification
-from afr_aid.services import digest, preferences, workflow
+from afr_aid.services.cases import workflow
+from afr_aid.services.notifications import digest, preferences
 from afr_aid.tasks.summaries import gather_digests
 from tests.conftest import csrf_from, login
 

@@ -12,8 +12,9 @@ from sqlalchemy import select
 from afr_aid import clock
 from afr_aid.extensions import db
 from afr_aid.models import Notification
-from afr_aid.services import preferences, security_notices, two_factor
-from afr_aid.services.two_factor import STEP_SECONDS
+from afr_aid.services.accounts import two_factor
+from afr_aid.services.accounts.two_factor import STEP_SECONDS
+from afr_aid.services.notifications import preferences, security_notices
 
 from .conftest import parts_of, user, worker
 
@@ -116,7 +117,7 @@ def test_a_long_subject_in_any_language_reads_back_exactly(app, text):
     readers show as a leading space."""
     from email import message_from_bytes, policy
 
-    from afr_aid.services import mailer
+    from afr_aid.services.notifications import mailer
 
     raw = mailer.build("someone@tests.afr-aid.org", text, "body", "<p>body</p>").message().as_bytes()
     assert message_from_bytes(raw, policy=policy.default)["Subject"] == text

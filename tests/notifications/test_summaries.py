@@ -15,8 +15,8 @@ from sqlalchemy import func, select, update
 from afr_aid import clock
 from afr_aid.extensions import db
 from afr_aid.models import Case, Notification, WeeklySummary
-from afr_aid.services import preferences, summaries
-from afr_aid.services.summary_figures import protect
+from afr_aid.services.notifications import preferences, summaries
+from afr_aid.services.notifications.summary_figures import protect
 from afr_aid.tasks.summaries import send_weekly_summaries
 
 from .conftest import assert_no_marker, file, parts_of, user, worker
@@ -178,7 +178,7 @@ def test_a_resend_reads_the_same_and_sends_nothing(live, smtp, cast, week):
     deliver(live, smtp, week, 4)
     fill(cast["vol"], week, {"CD-NK-GOM": 9})  # late data changes nothing already sent
     assert summaries.send_week(week)["queued"] == 0
-    from afr_aid.services.delivery import render
+    from afr_aid.services.notifications.delivery import render
 
     note = db.session.scalar(select(Notification).where(Notification.user_id == cast["donor_en"].id))
     again = render(note).message()

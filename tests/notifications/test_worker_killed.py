@@ -27,9 +27,8 @@ from sqlalchemy import select
 
 from afr_aid.extensions import db
 from afr_aid.models import Notification
-from afr_aid.services.delivery import message_id
+from afr_aid.services.notifications.delivery import message_id
 from afr_aid.tasks.notifications import sweep_outbox
-
 from tests.delivery.conftest import _free_port
 
 from .conftest import database_url, file, live_app, user

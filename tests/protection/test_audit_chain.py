@@ -8,7 +8,7 @@ from sqlalchemy import func, select, text
 
 from afr_aid.extensions import db
 from afr_aid.models import AuditEntry
-from afr_aid.services import audit
+from afr_aid.services.protection import audit
 
 from ..conftest import _make_app
 

@@ -10,11 +10,11 @@ import pytest
 from cryptography.fernet import Fernet
 from sqlalchemy import select, text
 
-from afr_aid import crypto
 from afr_aid.extensions import db
+from afr_aid.infra import crypto
 from afr_aid.models import Case
-from afr_aid.services import keys
-from afr_aid.services.cases import file_case as file_service
+from afr_aid.services.cases.records import file_case as file_service
+from afr_aid.services.protection import keys
 
 from ..conftest import _make_app, assistance_data, incident_data
 
@@ -150,7 +150,7 @@ def test_filing_through_the_service_with_every_identifier(app, make_user):
 def test_descriptions_and_notes_are_encrypted_and_rotated_too(app, make_user, file_case):
     from sqlalchemy import text
 
-    from afr_aid.services.workflow import add_note
+    from afr_aid.services.cases.workflow import add_note
 
     filer = make_user("volunteer")
     case = file_case(filer, description="Taken near the market by two men.")

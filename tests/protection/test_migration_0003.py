@@ -14,7 +14,8 @@ from sqlalchemy import MetaData, Table, create_engine, select, text
 
 from afr_aid.extensions import db
 from afr_aid.models import Case
-from afr_aid.services import audit, cases as cases_service
+from afr_aid.services.cases import records as cases_service
+from afr_aid.services.protection import audit
 
 from ..cli.conftest import REPO, flask_process
 from ..cli.test_migrations import DATABASES, _psycopg, empty_database  # noqa: F401 - fixture

@@ -7,10 +7,11 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select, text
 
-from afr_aid import crypto, names
 from afr_aid.extensions import db
+from afr_aid.infra import crypto
 from afr_aid.models import Case, CaseNameToken, User
-from afr_aid.services import cases as cases_service
+from afr_aid.services.cases import names
+from afr_aid.services.cases import records as cases_service
 
 from ..cli.conftest import flask_process
 from ..cli.test_migrations import DATABASES, empty_database  # noqa: F401 - fixture
@@ -43,7 +44,7 @@ def _search(app, q) -> list[str]:
 
 def _index_as_under_0007(app) -> None:
     """The rows 0007's code wrote: no deletion keys. (The upgrade through
-    0003 indexes with today's names.py, so the old form is made here.)"""
+    0003 indexes with today's services/cases/names.py, so the old form is made here.)"""
     with app.app_context():
         hasher = crypto.index_hasher(app)
         rows = []

@@ -5,11 +5,10 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
-from afr_aid import names
 from afr_aid.extensions import db
 from afr_aid.models import Case, CaseNameToken
-from afr_aid.services import cases as cases_service
-from afr_aid.services import name_index
+from afr_aid.services.cases import name_index, names
+from afr_aid.services.cases import records as cases_service
 
 from .spelling import FAMILY, GIVEN, labelled_variants
 

@@ -10,7 +10,7 @@ from sqlalchemy import inspect, select, text
 
 from afr_aid.extensions import db
 from afr_aid.models import Case
-from afr_aid.services.demo import load_demo
+from afr_aid.services.demo.sample import load_demo
 
 MARKERS = {
     "person": {"name": "Zyxwanda Qorimana", "phone": "+243970123987", "unhcr_id": "UNHCR-QX-77123"},
@@ -23,7 +23,7 @@ MARKERS = {
 
 
 def _file_markers(file_case, make_user):
-    from afr_aid.services.workflow import add_note
+    from afr_aid.services.cases.workflow import add_note
 
     filer = make_user("volunteer")
     case = file_case(filer, person=dict(MARKERS["person"], sex="female", age=30), description=MARKERS["description"])

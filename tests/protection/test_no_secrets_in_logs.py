@@ -22,7 +22,7 @@ from sqlalchemy import select
 from afr_aid import clock
 from afr_aid.extensions import db
 from afr_aid.models import Notification
-from afr_aid.services import delivery
+from afr_aid.services.notifications import delivery
 from tests.api.conftest import API, assistance_body, incident_body
 from tests.conftest import FIELD_ZONE, PASSWORD, api_token, csrf_from, login
 
@@ -121,7 +121,7 @@ def _file_through_the_api(client, headers):
 
 def _server_errors(client, headers, monkeypatch) -> list[str]:
     """A failure deep in the service, its message quoting what was typed."""
-    from afr_aid.services import cases
+    from afr_aid.services.cases import records as cases
 
     def broken(*args, **kwargs):
         raise RuntimeError("could not store " + MARK["boom"] + " " + MARK["name"])

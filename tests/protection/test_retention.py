@@ -12,7 +12,9 @@ from afr_aid.celery_app import BEAT_SCHEDULE
 from afr_aid.errors import Forbidden, NotFound
 from afr_aid.extensions import db
 from afr_aid.models import AuditEntry, Case, CaseNameToken
-from afr_aid.services import audit, cases as cases_service, retention, stats, workflow
+from afr_aid.services.cases import records as cases_service
+from afr_aid.services.cases import workflow
+from afr_aid.services.protection import audit, retention, stats
 
 from ..conftest import csrf_from, login
 
@@ -130,7 +132,7 @@ def test_an_admin_erases_one_persons_identifiers_on_request(app, people, file_ca
 
 
 def _outsider(app):
-    from afr_aid.services.users import create_user
+    from afr_aid.services.accounts.users import create_user
 
     from ..conftest import PASSWORD
 

@@ -11,8 +11,8 @@ from sqlalchemy import select
 from afr_aid import clock
 from afr_aid.extensions import db
 from afr_aid.models import AuditEntry, RecoveryCode
-from afr_aid.services import two_factor
-from afr_aid.services.two_factor import STEP_SECONDS
+from afr_aid.services.accounts import two_factor
+from afr_aid.services.accounts.two_factor import STEP_SECONDS
 from tests.conftest import PASSWORD, SECOND_FACTORS, csrf_from, login, otp_for
 
 WRONG = "This code is not right, or it was already used"

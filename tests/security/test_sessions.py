@@ -83,7 +83,7 @@ def test_an_admin_ends_every_session_and_token_of_a_lost_phone(app, make_user):
     assert login(app.test_client(), user.email).status_code == 302  # the password still works
 
 def test_deactivating_a_user_ends_their_sessions_and_tokens(app, make_user):
-    from afr_aid.services.users import update_user
+    from afr_aid.services.accounts.users import update_user
 
     admin = make_user("admin", regions=["CD"])
     user = make_user("coordinator")

@@ -7,7 +7,7 @@ import uuid
 import pytest
 
 from afr_aid.extensions import db, limiter
-from afr_aid.throttle import account_digest
+from afr_aid.infra.throttle import account_digest
 from tests.conftest import PASSWORD, _make_app, csrf_from, otp_for
 
 TOKENS = "/api/v1/tokens"

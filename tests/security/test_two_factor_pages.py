@@ -9,7 +9,7 @@ from sqlalchemy import select, text
 from afr_aid import clock
 from afr_aid.extensions import db
 from afr_aid.models import AuditEntry, User
-from afr_aid.services.two_factor import STEP_SECONDS
+from afr_aid.services.accounts.two_factor import STEP_SECONDS
 from tests.conftest import PASSWORD, SECOND_FACTORS, csrf_from, login, otp_for
 
 WRONG = "This code is not right, or it was already used"
@@ -164,7 +164,7 @@ def test_an_admin_resets_a_lost_phone(app, signed_in, make_user, post):
 
 
 def test_a_volunteer_made_coordinator_must_enrol_before_going_on(app, signed_in, make_user):
-    from afr_aid.services.users import update_user
+    from afr_aid.services.accounts.users import update_user
 
     client, volunteer = signed_in("volunteer")
     admin = make_user("admin", regions=["CD"])
@@ -175,7 +175,7 @@ def test_a_volunteer_made_coordinator_must_enrol_before_going_on(app, signed_in,
 
 
 def test_the_half_signed_in_state_ends_when_the_password_changes(client, make_user):
-    from afr_aid.services.users import update_user
+    from afr_aid.services.accounts.users import update_user
 
     coordinator = make_user("coordinator")
     admin = make_user("admin", regions=["CD"])

@@ -13,8 +13,8 @@ from sqlalchemy import func, select, update
 
 from afr_aid.extensions import db
 from afr_aid.models import Case, CaseEvent, Notification
-from afr_aid.services import cases as cases_service
-from afr_aid.services import workflow
+from afr_aid.services.cases import records as cases_service
+from afr_aid.services.cases import workflow
 
 from ..conftest import assistance_data, incident_data
 

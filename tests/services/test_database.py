@@ -15,8 +15,8 @@ from sqlalchemy.exc import IntegrityError
 
 from afr_aid.extensions import db
 from afr_aid.models import Case, CaseCounter, CaseEvent, User
-from afr_aid.services.cases import file_case
-from afr_aid.services.users import create_user
+from afr_aid.services.accounts.users import create_user
+from afr_aid.services.cases.records import file_case
 
 from ..conftest import CHEAP_ARGON2, PASSWORD, TEST_DB_URL, _make_app, assistance_data, incident_data
 
@@ -169,8 +169,8 @@ def test_a_double_submitted_action_happens_once(app, make_user, action):
     wins; the other sees the new status and is refused (409), so the timeline
     and the notifications hold the action once."""
     from afr_aid.errors import Conflict
-    from afr_aid.services import cases as cases_service
-    from afr_aid.services import workflow
+    from afr_aid.services.cases import records as cases_service
+    from afr_aid.services.cases import workflow
 
     coordinator = make_user("coordinator", regions=["CD-NK"])
     volunteer = make_user("volunteer", regions=["CD-NK"])

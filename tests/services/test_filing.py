@@ -11,7 +11,7 @@ import pytest
 from afr_aid import clock
 from afr_aid.errors import Conflict, Forbidden, Invalid
 from afr_aid.models import AuditEntry, Case, CaseCounter, CaseEvent, Notification
-from afr_aid.services import cases as cases_service
+from afr_aid.services.cases import records as cases_service
 
 from ..conftest import assistance_data, incident_data
 from .conftest import age, bring_to, count, events, file, reload

@@ -12,9 +12,9 @@ from afr_aid import clock
 from afr_aid.errors import Invalid
 from afr_aid.extensions import db
 from afr_aid.models import Case
-from afr_aid.services import cases as cases_service
-from afr_aid.services import places as places_service
-from afr_aid.services import workflow
+from afr_aid.services.cases import places as places_service
+from afr_aid.services.cases import records as cases_service
+from afr_aid.services.cases import workflow
 
 from .conftest import age, bring_to, file
 

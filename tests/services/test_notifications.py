@@ -8,7 +8,7 @@ from sqlalchemy import event as sa_event
 from afr_aid.errors import Invalid
 from afr_aid.extensions import db
 from afr_aid.models import Notification
-from afr_aid.services import workflow
+from afr_aid.services.cases import workflow
 
 from .conftest import bring_to, count, file, notifications
 

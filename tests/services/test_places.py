@@ -7,7 +7,7 @@ from sqlalchemy import select
 from afr_aid.errors import Forbidden, Invalid
 from afr_aid.extensions import db
 from afr_aid.models import AuditEntry, Place
-from afr_aid.services import places as places_service
+from afr_aid.services.cases import places as places_service
 
 from .conftest import count, file
 

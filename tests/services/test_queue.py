@@ -3,13 +3,12 @@ low, then by due time; built from index ranges so that it costs the same at
 any caseload."""
 from __future__ import annotations
 
-
 import pytest
 
 from afr_aid import clock
 from afr_aid.errors import Forbidden
 from afr_aid.extensions import db
-from afr_aid.services import queue as queue_service
+from afr_aid.services.cases import queue as queue_service
 from afr_aid.vocab import URGENCY_RANK
 
 from .conftest import age, bring_to, file

@@ -5,8 +5,8 @@ import pytest
 
 from afr_aid.errors import Forbidden, NotFound
 from afr_aid.extensions import db
-from afr_aid.services import places as places_service
-from afr_aid.services import routing, workflow
+from afr_aid.services.cases import places as places_service
+from afr_aid.services.cases import routing, workflow
 
 from .conftest import events, file, notifications, reload
 

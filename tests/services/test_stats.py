@@ -8,8 +8,8 @@ from datetime import timedelta
 import pytest
 
 from afr_aid.errors import Forbidden
-from afr_aid.services import stats
-from afr_aid.services import workflow
+from afr_aid.services.cases import workflow
+from afr_aid.services.protection import stats
 
 from .conftest import age, file
 

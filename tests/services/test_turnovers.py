@@ -14,8 +14,8 @@ import pytest
 from afr_aid import clock
 from afr_aid.celery_app import BEAT_SCHEDULE
 from afr_aid.errors import Invalid
-from afr_aid.services import cases as cases_service
-from afr_aid.services import digest, summaries
+from afr_aid.services.cases import records as cases_service
+from afr_aid.services.notifications import digest, summaries
 
 from ..conftest import FIELD_ZONE, incident_data
 

@@ -10,8 +10,8 @@ from afr_aid import clock
 from afr_aid.errors import Forbidden, Invalid
 from afr_aid.extensions import db
 from afr_aid.models import ApiToken, AuditEntry, User, UserSession
-from afr_aid.services.passwords import hash_password, verify_password
-from afr_aid.services.users import SignInRefused, authenticate, create_user, update_user
+from afr_aid.services.accounts.passwords import hash_password, verify_password
+from afr_aid.services.accounts.users import SignInRefused, authenticate, create_user, update_user
 
 from ..conftest import PASSWORD
 from .conftest import count

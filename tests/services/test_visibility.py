@@ -9,9 +9,9 @@ from sqlalchemy import select
 from afr_aid import permissions
 from afr_aid.errors import Forbidden, NotFound
 from afr_aid.extensions import db
-from afr_aid.services import cases as cases_service
-from afr_aid.services import places as places_service
-from afr_aid.services import workflow
+from afr_aid.services.cases import places as places_service
+from afr_aid.services.cases import records as cases_service
+from afr_aid.services.cases import workflow
 
 from .conftest import bring_to, file
 

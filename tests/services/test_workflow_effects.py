@@ -9,8 +9,8 @@ import pytest
 from afr_aid import clock
 from afr_aid.errors import Invalid, NotFound
 from afr_aid.extensions import db
-from afr_aid.services import cases as cases_service
-from afr_aid.services import workflow
+from afr_aid.services.cases import records as cases_service
+from afr_aid.services.cases import workflow
 
 from .conftest import age, bring_to, events, file, reload
 

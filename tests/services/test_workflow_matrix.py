@@ -14,7 +14,7 @@ import pytest
 
 from afr_aid.errors import Conflict, Forbidden, Invalid, NotFound
 from afr_aid.extensions import db
-from afr_aid.services import workflow
+from afr_aid.services.cases import workflow
 
 from .conftest import STATUSES, bring_to, events, file, good_fields, reload
 

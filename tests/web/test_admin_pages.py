@@ -5,7 +5,7 @@ from sqlalchemy import select
 
 from afr_aid.extensions import db
 from afr_aid.models import AuditEntry, Place, RegionSetting, User
-from afr_aid.services import routing
+from afr_aid.services.cases import routing
 from tests.conftest import PASSWORD, login
 
 from .conftest import field_value

@@ -4,7 +4,7 @@ from sqlalchemy import select
 
 from afr_aid.extensions import db
 from afr_aid.models import AuditEntry, Case
-from afr_aid.services import workflow
+from afr_aid.services.cases import workflow
 from tests.conftest import login
 
 from .conftest import field_value

@@ -77,7 +77,7 @@ def test_an_oversized_upload_is_refused_with_413(app, make_user, client):
     response = client.post("/admin/places/import", data={"csrf_token": token, "file": upload},
                            content_type="multipart/form-data")
     assert response.status_code == 413
-    from afr_aid.services import places
+    from afr_aid.services.cases import places
 
     assert places.get_place("CD-NK-X") is None
 

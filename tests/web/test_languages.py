@@ -15,10 +15,12 @@ from sqlalchemy import select
 from afr_aid import clock
 from afr_aid.extensions import db
 from afr_aid.models import Notification
-from afr_aid.services import delivery, workflow
-from afr_aid.templating import relative_time
+from afr_aid.services.cases import workflow
+from afr_aid.services.notifications import delivery
+from afr_aid.web.templating import relative_time
 from tests.catalogues import catalog as _catalog
 from tests.conftest import csrf_from, login
+
 
 def tr(locale: str, msgid: str, **values) -> str:
     message = _catalog(locale).get(msgid)
@@ -97,7 +99,7 @@ def test_the_assignment_email_is_in_the_assignees_language_not_the_senders(app, 
 def test_relative_times_read_naturally_in_every_language(app):
     three_hours = timedelta(hours=-3, minutes=-2)
     with app.test_request_context(headers={"Accept-Language": "fr"}):
-        from afr_aid.templating import ago
+        from afr_aid.web.templating import ago
         assert ago(clock.now() + three_hours) == "il y a 3 heures"
     with app.test_request_context(headers={"Accept-Language": "rw"}):
         refresh()
@@ -111,7 +113,7 @@ def test_relative_times_read_naturally_in_every_language(app):
 
 
 def test_times_are_shown_in_the_viewers_time_zone(app, make_user, file_case):
-    from afr_aid.services.users import set_own_timezone
+    from afr_aid.services.accounts.users import set_own_timezone
 
     volunteer = make_user("volunteer", regions=["CD-NK-GOM"])
     case = file_case(volunteer)
@@ -156,7 +158,7 @@ def test_api_errors_follow_accept_language(app, client, make_user):
 
 
 def test_figures_are_written_the_readers_way(app):
-    from afr_aid.templating import number
+    from afr_aid.web.templating import number
 
     with app.test_request_context(headers={"Accept-Language": "fr"}):
         assert number(12345) == "12\u202f345" and number(2.5) == "2,5" and number("<5") == "<5"

@@ -144,7 +144,7 @@ def test_every_route_is_classified(app):
 def world(app, make_user, file_case):
     from pathlib import Path
 
-    from afr_aid.services import preferences
+    from afr_aid.services.notifications import preferences
 
     volunteer = make_user("volunteer", regions=["CD-NK"])
     people = SimpleNamespace(

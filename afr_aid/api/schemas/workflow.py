@@ -4,7 +4,7 @@ from __future__ import annotations
 from marshmallow import fields, validate
 
 from ... import vocab
-from ...services.workflow import NOTE_MAX, VERIFY_VALUES
+from ...services.cases.workflow import NOTE_MAX, VERIFY_VALUES
 from ..fields import Code, Text
 from .common import EMAIL_MAX, InSchema, OutSchema, UserRef
 

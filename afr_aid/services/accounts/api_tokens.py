@@ -5,11 +5,12 @@ from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
 
-from ..auth.sessions import issue_token, revoke_token
-from ..errors import Unauthorized
-from ..extensions import db
-from ..models import ApiToken, User
-from . import audit, two_factor
+from ...errors import Unauthorized
+from ...extensions import db
+from ...models import ApiToken, User
+from ..protection import audit
+from . import two_factor
+from .sessions import issue_token, revoke_token
 from .users import SignInRefused, authenticate, finish_sign_in
 
 

@@ -15,11 +15,11 @@ from flask import current_app, request
 from sqlalchemy import select, update
 from sqlalchemy.orm import joinedload
 
-from .. import clock, permissions
-from ..extensions import db, login_manager
-from ..models import ApiToken, User, UserSession
-from ..services import audit
-from ..services.users import finish_sign_in
+from ... import clock, permissions
+from ...extensions import db, login_manager
+from ...models import ApiToken, User, UserSession
+from ..protection import audit
+from .users import finish_sign_in
 
 # Writing last_seen on every request would turn each page view into a write.
 TOUCH_EVERY = timedelta(minutes=1)

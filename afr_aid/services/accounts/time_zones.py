@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from .. import clock
+from ... import clock
 
 CHOICES = (
     "Africa/Lubumbashi", "Africa/Kinshasa", "Africa/Kigali", "Africa/Bujumbura", "Africa/Kampala",

@@ -8,7 +8,7 @@ password, or one of ten one-time recovery codes.
   at once let only one through.
 - Recovery codes are kept as SHA-256 (80 random bits each); using one is one
   conditional UPDATE as well.
-- A wrong or reused code counts as a failed sign-in (services/users.py: five
+- A wrong or reused code counts as a failed sign-in (services/accounts/users.py: five
   in a row lock the account): at the code step, when enrolling at sign-in,
   and on the Security page (new recovery codes, turning it off).
 Nothing here logs or audits a secret or a code.
@@ -24,11 +24,12 @@ import pyotp
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, func, or_, select, update
 
-from .. import clock, permissions
-from ..errors import Conflict, Forbidden, Invalid
-from ..extensions import db
-from ..models import RecoveryCode, User
-from . import audit, security_notices
+from ... import clock, permissions
+from ...errors import Conflict, Forbidden, Invalid
+from ...extensions import db
+from ...models import RecoveryCode, User
+from ..notifications import security_notices
+from ..protection import audit
 from .users import finish_sign_in, is_locked, record_failed_sign_in, revoke_all_sessions
 
 ISSUER = "AFR Aid"

@@ -1,18 +1,17 @@
 """Users: creation and changes by admins (or the CLI), sign-in with lockout."""
 from __future__ import annotations
 
-
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, tuple_, update
 
-from .. import clock, permissions
-from ..errors import Forbidden, Invalid, NotFound
-from ..extensions import db
-from ..models import ApiToken, Place, User, UserSession
-from ..vocab import LANGUAGES, ROLES, SKILLS
-from . import audit
+from ... import clock, permissions
+from ...errors import Forbidden, Invalid, NotFound
+from ...extensions import db
+from ...models import ApiToken, Place, User, UserSession
+from ...vocab import LANGUAGES, ROLES, SKILLS
+from ..protection import audit
 from .passwords import dummy_hash, hash_password, password_problems, verify_password
 
 UI_LOCALES = ("rw", "sw", "fr", "en", "ln")

@@ -1,8 +1,8 @@
 """The blind index of names: search by name although names are encrypted.
 
 Each word of a person's name and of an incident reporter's name is reduced to
-spelling-tolerant keys (names.py); the index stores a keyed hash (HMAC-SHA256,
-crypto.py) of each: up to L + 3 rows for a word of L letters, most of them its
+spelling-tolerant keys (services/cases/names.py); the index stores a keyed hash (HMAC-SHA256,
+infra/crypto.py) of each: up to L + 3 rows for a word of L letters, most of them its
 deletion keys, so that a search sends ~10-30 keys a word instead of hundreds.
 A search hashes the keys of what was typed and looks the hashes up: an
 indexed IN, never a scan, never a decryption.
@@ -17,11 +17,12 @@ from __future__ import annotations
 from sqlalchemy import and_, case, delete, event, false, func, insert, or_, select, union_all
 from sqlalchemy.orm import Session
 
-from .. import names, permissions
-from ..crypto import index_hasher
-from ..extensions import db
-from ..read_only_commit import mark_written
-from ..models import Case, CaseNameToken, User
+from ... import permissions
+from ...extensions import db
+from ...infra.crypto import index_hasher
+from ...infra.read_only_commit import mark_written
+from ...models import Case, CaseNameToken, User
+from . import names
 
 FIELDS = {"p": "person_name", "r": "reporter_name"}
 BATCH = 1000
@@ -51,7 +52,7 @@ def bulk_write_rows(connection, rows: list[dict]) -> None:
         write_rows(connection, rows)
         return
     table = CaseNameToken.__tablename__
-    mark_written(connection)  # COPY passes no statement event (read_only_commit.py)
+    mark_written(connection)  # COPY passes no statement event (infra/read_only_commit.py)
     with connection.connection.driver_connection.cursor() as cursor:
         with cursor.copy(f"COPY {table} (case_id, field, token_hash) FROM STDIN") as copy:
             for row in rows:

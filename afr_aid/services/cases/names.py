@@ -1,7 +1,7 @@
 """Spelling-tolerant keys for personal names, for the blind index.
 
 Names are encrypted at rest, so the database cannot compare them; search goes
-through keyed hashes of the keys made here (services/name_index.py). Pure
+through keyed hashes of the keys made here (services/cases/name_index.py). Pure
 functions, no database, no secret: the migrations that build the index for
 existing rows use them too.
 

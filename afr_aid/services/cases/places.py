@@ -9,13 +9,13 @@ from typing import Iterable
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from .. import permissions
-from ..errors import Forbidden, Invalid
-from ..extensions import db
-from ..models import Place, User
-from ..models.place import LEVELS
-from ..vocab import PLACE_LEVELS, label
-from . import audit
+from ... import permissions
+from ...errors import Forbidden, Invalid
+from ...extensions import db
+from ...models import Place, User
+from ...models.place import LEVELS
+from ...vocab import PLACE_LEVELS, label
+from ..protection import audit
 
 CODE_RE = re.compile(r"^[A-Z]{2}(-[A-Z0-9]{1,12}){0,4}$")
 # What each level may lie under: the tree is country → province → territory →

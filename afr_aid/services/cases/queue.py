@@ -20,13 +20,13 @@ from datetime import datetime
 
 from sqlalchemy import literal, select, text, union_all
 
-from .. import clock, permissions
-from ..errors import Forbidden
-from ..extensions import db
-from ..models import Case
-from ..models.case import OPEN_CASES_SQL
-from ..vocab import URGENCY_RANK
-from .cases import _without_people_regions
+from ... import clock, permissions
+from ...errors import Forbidden
+from ...extensions import db
+from ...models import Case
+from ...models.case import OPEN_CASES_SQL
+from ...vocab import URGENCY_RANK
+from .records import _without_people_regions
 
 URGENCIES = sorted(URGENCY_RANK, key=URGENCY_RANK.get)
 

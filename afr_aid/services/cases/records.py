@@ -10,18 +10,20 @@ from datetime import date, datetime, timezone
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, select, text, tuple_, update
-from sqlalchemy.orm import aliased, defaultload, with_expression
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import aliased, defaultload, with_expression
 
-from .. import clock, permissions
-from ..errors import Conflict, Forbidden, Invalid, NotFound
-from ..extensions import db
-from ..models import Case, CaseCounter, CaseEvent, Place, User
-from ..models.case import OPEN_CASES_SQL
-from ..vocab import KIND_PREFIX, OPEN_STATUSES, UNASSIGNED_ALERT_AFTER, URGENCY_DELAY
-from . import audit, name_index, notify, places, routing, workflow
+from ... import clock, permissions
+from ...errors import Conflict, Forbidden, Invalid, NotFound
+from ...extensions import db
+from ...models import Case, CaseCounter, CaseEvent, Place, User
+from ...models.case import OPEN_CASES_SQL
+from ...vocab import KIND_PREFIX, OPEN_STATUSES, UNASSIGNED_ALERT_AFTER, URGENCY_DELAY
+from ..notifications import notify
+from ..protection import audit
+from . import name_index, places, routing, workflow
 
 REF_RE = re.compile(r"^(AR|SI)-\d{4}-\d{6}$", re.I)
 IDENTIFIERS = ("name", "phone", "unhcr_id")
@@ -125,7 +127,7 @@ def file_case(actor: User, kind: str, client_uuid: uuid.UUID, data: dict,
     else:
         _set_incident(case, data)
     # Read before the first write: on SQLite the write lock is held from there
-    # to the commit (database.py), so what needs no lock is done first.
+    # to the commit (infra/database.py), so what needs no lock is done first.
     auto_routed = routing.auto_routing_on(case)
     try:
         case.year = now.year

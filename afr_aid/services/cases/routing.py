@@ -6,14 +6,13 @@ from dataclasses import dataclass, field
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
-from .. import permissions
-from ..errors import Forbidden, NotFound
-from ..extensions import db
-from ..models import Case, CaseEvent, Place, RegionSetting, User, user_regions
-from ..vocab import LANGUAGES, NEED_SKILLS, OPEN_STATUSES, SKILLS, label
-from . import audit
+from ... import permissions
+from ...errors import Forbidden, NotFound
+from ...extensions import db
+from ...models import Case, CaseEvent, Place, RegionSetting, User, user_regions
+from ...vocab import LANGUAGES, NEED_SKILLS, OPEN_STATUSES, SKILLS, label
+from ..protection import audit
 from .places import all_places
-
 
 SKILL_WEIGHT = 10
 LANGUAGE_WEIGHT = SKILL_WEIGHT * (len(SKILLS) + 1)

@@ -6,16 +6,15 @@ resolved → closed, plus decline, reopen, verify, and notes.
 """
 from __future__ import annotations
 
-
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from .. import clock, permissions
-from ..errors import Conflict, Forbidden, Invalid, NotFound
-from ..extensions import db
-from ..models import Case, CaseEvent, User
-from ..vocab import OUTCOMES, STATUSES, TRANSITIONS, URGENCY_DELAY, label
-from . import notify
+from ... import clock, permissions
+from ...errors import Conflict, Forbidden, Invalid, NotFound
+from ...extensions import db
+from ...models import Case, CaseEvent, User
+from ...vocab import OUTCOMES, STATUSES, TRANSITIONS, URGENCY_DELAY, label
+from ..notifications import notify
 
 ALL_BUT_CLOSED = ("new", "assigned", "accepted", "in_progress", "resolved")
 ALLOWED_FROM = {
@@ -108,7 +107,7 @@ def transition_errors(actor: User, case: Case, action: str, fields: dict) -> dic
 
 def _lock(case: Case) -> None:
     """Re-reads the case under a row lock (PostgreSQL; on SQLite the FOR UPDATE
-    takes the write lock, see database.py). Two requests acting at once, such
+    takes the write lock, see infra/database.py). Two requests acting at once, such
     as a double tap on a slow connection, then take turns, and the second sees
     what the first did (409) instead of acting on the status both read before
     either wrote."""
@@ -138,7 +137,7 @@ def _check_assignee(case: Case, email, errors: dict) -> User | None:
 
 
 def _check_duplicate(actor: User, case: Case, ref, errors: dict) -> Case | None:
-    from .cases import get_case
+    from .records import get_case
 
     if not isinstance(ref, str) or not ref.strip():
         errors["duplicate_of"] = [_l("Give the reference of the case this one duplicates.")]

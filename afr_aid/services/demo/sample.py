@@ -12,13 +12,14 @@ from pathlib import Path
 from flask import current_app
 from sqlalchemy import select, update
 
-from .. import clock
-from ..config import _instance_secret
-from ..extensions import db
-from ..models import Case, CaseEvent, User
-from ..vocab import INCIDENT_TYPES, NEEDS, URGENCY_DELAY, VULNERABILITIES
-from . import cases, workflow
-from .users import create_user
+from ... import clock
+from ...config import _instance_secret
+from ...extensions import db
+from ...models import Case, CaseEvent, User
+from ...vocab import INCIDENT_TYPES, NEEDS, URGENCY_DELAY, VULNERABILITIES
+from ..accounts.users import create_user
+from ..cases import records as cases
+from ..cases import workflow
 
 DEMO_DOMAIN = "demo.afr-aid.org"
 COORDINATORS = [("coord.nk", "Coordinator North Kivu", ["CD-NK"], ["rw", "sw", "fr"]),
@@ -140,7 +141,7 @@ def _demo_case(rng, i, volunteers, coordinators, admin, reach) -> None:
 
 
 def _territories():
-    from ..models import Place
+    from ...models import Place
 
     return list(db.session.scalars(select(Place).where(Place.level == "territory")))
 

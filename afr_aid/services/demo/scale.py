@@ -25,13 +25,15 @@ from pathlib import Path
 
 from sqlalchemy import JSON, func, insert, select, text
 
-from .. import clock
-from ..crypto import index_hasher
-from ..extensions import db
-from ..models import Case, CaseCounter, CaseEvent, Place, User
-from ..vocab import INCIDENT_TYPES, KIND_PREFIX, NEEDS, URGENCY_DELAY, VULNERABILITIES
-from . import demo, demo_names, name_index
-from .demo_scale_users import bulk_users
+from ... import clock
+from ...extensions import db
+from ...infra.crypto import index_hasher
+from ...models import Case, CaseCounter, CaseEvent, Place, User
+from ...vocab import INCIDENT_TYPES, KIND_PREFIX, NEEDS, URGENCY_DELAY, VULNERABILITIES
+from ..cases import name_index
+from . import names as demo_names
+from . import sample as demo
+from .scale_users import bulk_users
 
 CHUNK = 5000
 HISTORY_DAYS = 3 * 365
@@ -131,7 +133,7 @@ def _analyze() -> None:
     get there later; SQLite has none until asked), and on PostgreSQL a VACUUM
     so that the visibility map lets the name index answer from the index
     alone. On the driver's connection, outside any transaction: VACUUM
-    refuses one, and SQLite's would be rolled back (database.py begins every
+    refuses one, and SQLite's would be rolled back (infra/database.py begins every
     transaction itself)."""
     raw = db.engine.raw_connection()
     try:
@@ -149,7 +151,7 @@ def _analyze() -> None:
 
 
 def demo_names_keys(name: str):
-    from .. import names
+    from ..cases import names
 
     return sorted(names.index_keys(name))
 

@@ -1,4 +1,4 @@
-"""The users of `flask demo --scale` (services/demo_scale.py): the demo
+"""The users of `flask demo --scale` (services/demo/scale.py): the demo
 sign-ins, a coordinator per territory and per province, a few admins and
 donors, volunteers for the rest, written in bulk with their audit lines
 chained as audit.record would."""
@@ -8,10 +8,12 @@ from types import SimpleNamespace
 
 from sqlalchemy import func, insert, select, update
 
-from ..extensions import db
-from ..models import AuditChainHead, AuditEntry, User, user_regions
-from ..vocab import SKILLS
-from . import audit, demo, demo_names
+from ...extensions import db
+from ...models import AuditChainHead, AuditEntry, User, user_regions
+from ...vocab import SKILLS
+from ..protection import audit
+from . import names as demo_names
+from . import sample as demo
 
 USERS = 2000
 
@@ -47,7 +49,7 @@ def bulk_users(rng, now, people, territories) -> SimpleNamespace:
         add("admin", f"admin{n}", demo_names.full_name(rng, "fr"), [], ["fr", "en"])
     for n in range(15):
         add("donor", f"donor{n}", f"Partner {n + 1}", [], ["en"])
-    from .demo_scale import PLACE_WEIGHTS, PROVINCE_STYLES, _pick
+    from .scale import PLACE_WEIGHTS, PROVINCE_STYLES, _pick
 
     weights = [PLACE_WEIGHTS.get(p.code, 1) for p in territories]
     existing = 17  # the demo sign-ins

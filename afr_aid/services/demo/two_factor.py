@@ -11,11 +11,11 @@ import pyotp
 from flask import current_app
 from sqlalchemy import select
 
-from .. import clock
-from ..extensions import db
-from ..models import User
-from ..permissions import SECOND_FACTOR_ROLES
-from . import two_factor
+from ... import clock
+from ...extensions import db
+from ...models import User
+from ...permissions import SECOND_FACTOR_ROLES
+from ..accounts import two_factor
 
 SECRET_FILE = "demo_totp_secret"
 

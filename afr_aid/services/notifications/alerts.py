@@ -20,10 +20,10 @@ from datetime import datetime, timedelta
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
-from .. import clock
-from ..extensions import db
-from ..models import Case, Notification
-from ..vocab import OPEN_STATUSES, UNASSIGNED_ALERT_AFTER, URGENCY_DELAY
+from ... import clock
+from ...extensions import db
+from ...models import Case, Notification
+from ...vocab import OPEN_STATUSES, UNASSIGNED_ALERT_AFTER, URGENCY_DELAY
 from . import notify
 
 HORIZON = timedelta(days=7)

@@ -21,13 +21,14 @@ from datetime import timedelta
 from types import SimpleNamespace
 
 from flask import current_app, render_template
-from flask_babel import force_locale, gettext as _
+from flask_babel import force_locale
+from flask_babel import gettext as _
 from sqlalchemy import and_, bindparam, or_, select, update
 
-from .. import clock
-from ..extensions import db
-from ..models import Case, Notification, Place, User, WeeklySummary
-from ..vocab import KINDS, URGENCIES, label
+from ... import clock
+from ...extensions import db
+from ...models import Case, Notification, Place, User, WeeklySummary
+from ...vocab import KINDS, URGENCIES, label
 from . import mailer
 
 log = logging.getLogger("afr_aid.delivery")

@@ -5,10 +5,10 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
-from .. import permissions
-from ..errors import Forbidden, NotFound
-from ..extensions import db
-from ..models import Case, Notification, User
+from ... import permissions
+from ...errors import Forbidden, NotFound
+from ...extensions import db
+from ...models import Case, Notification, User
 from . import mailer
 
 STATUSES = {

@@ -15,9 +15,9 @@ from flask_babel import force_locale, ngettext
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
-from .. import clock
-from ..extensions import db
-from ..models import Notification, User
+from ... import clock
+from ...extensions import db
+from ...models import Notification, User
 from . import mailer
 from .delivery import case_context, message_id, subject_for
 from .notify import queue

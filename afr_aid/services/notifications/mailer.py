@@ -7,10 +7,10 @@ import re
 import secrets
 import smtplib
 from contextlib import contextmanager
+from email import policy
 from email.header import Header
 from email.mime.image import MIMEImage
 from email.parser import BytesParser
-from email import policy
 from pathlib import Path
 from typing import Callable
 
@@ -18,8 +18,8 @@ from flask import current_app
 from flask_mailman import EmailMultiAlternatives
 from flask_mailman.message import SafeMIMEMultipart
 
-from .. import clock
-from ..extensions import mail
+from ... import clock
+from ...extensions import mail
 
 log = logging.getLogger("afr_aid.mailer")
 

@@ -7,9 +7,9 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from .. import permissions
-from ..extensions import db
-from ..models import Case, Notification, User
+from ... import permissions
+from ...extensions import db
+from ...models import Case, Notification, User
 from .preferences import mode_for
 
 # A preference decides the row's first status; only "queued" rows are published.

@@ -21,6 +21,9 @@ KEY = "afr_pending_notifications"
 BACKOFF_SECONDS = 30.0
 _down_until: dict[str, float] = {}  # broker URL -> monotonic time
 BATCH = 20
+# afr_aid/tasks/notifications.py; tests/delivery checks these names are registered.
+DELIVER_ONE = "afr_aid.tasks.notifications.deliver_notification"
+DELIVER_BATCH = "afr_aid.tasks.notifications.deliver_batch"
 
 
 def init_app(app: Flask) -> None:
@@ -29,7 +32,7 @@ def init_app(app: Flask) -> None:
 
 @event.listens_for(Session, "after_flush")
 def _collect(session, flush_context):
-    from .models import Notification
+    from ...models import Notification
 
     # Rows held for a digest or switched off are not delivered now.
     ids = [obj.id for obj in session.new if isinstance(obj, Notification) and obj.status == "queued"]
@@ -75,12 +78,12 @@ def publish(ids: list[int]) -> None:
 def enqueue(ids: list[int]) -> None:
     """One task per BATCH rows: a batch shares one SMTP connection (a weekly
     summary to a thousand people is fifty tasks, not a thousand). Raises when
-    the broker cannot be reached."""
-    from .tasks.notifications import deliver_batch, deliver_notification
-
+    the broker cannot be reached. The tasks are named, not imported: tasks call
+    services, never the other way round."""
+    celery = current_app.extensions["celery"]
     for start in range(0, len(ids), BATCH):
         chunk = ids[start:start + BATCH]
         if len(chunk) == 1:
-            deliver_notification.apply_async(args=[chunk[0]], retry=False)
+            celery.send_task(DELIVER_ONE, args=[chunk[0]], retry=False)
         else:
-            deliver_batch.apply_async(args=[chunk], retry=False)
+            celery.send_task(DELIVER_BATCH, args=[chunk], retry=False)

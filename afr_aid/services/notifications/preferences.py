@@ -12,10 +12,10 @@ from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import select
 
-from .. import permissions
-from ..errors import Invalid, NotFound
-from ..extensions import db
-from ..models import NotificationPreference, User
+from ... import permissions
+from ...errors import Invalid, NotFound
+from ...extensions import db
+from ...models import NotificationPreference, User
 
 MODES = {"immediate": _l("Immediately"), "digest": _l("In a daily digest"), "off": _l("Off")}
 KINDS = {

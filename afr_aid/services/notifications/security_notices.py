@@ -18,7 +18,7 @@ from flask import render_template
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 
-from ..models import Notification, User
+from ...models import Notification, User
 from . import mailer, notify
 
 SUBJECTS = {

@@ -21,12 +21,12 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from .. import clock, outbox, permissions
-from ..errors import Forbidden, Invalid
-from ..extensions import db
-from ..models import Case, Notification, Place, User, WeeklySummary
-from ..vocab import OPEN_STATUSES
-from . import preferences, summary_figures
+from ... import clock, permissions
+from ...errors import Forbidden, Invalid
+from ...extensions import db
+from ...models import Case, Notification, Place, User, WeeklySummary
+from ...vocab import OPEN_STATUSES
+from . import outbox, preferences, summary_figures
 
 MOVEMENT = "movement"
 MAX_OVERDUE_LISTED = 50

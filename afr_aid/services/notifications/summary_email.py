@@ -12,12 +12,13 @@ import re
 from types import SimpleNamespace
 
 from flask import current_app, render_template
-from flask_babel import force_locale, format_date, format_decimal, gettext as _
+from flask_babel import force_locale, format_date, format_decimal
+from flask_babel import gettext as _
 from sqlalchemy import select
 
-from ..extensions import db
-from ..models import Notification, WeeklySummary
-from ..vocab import INCIDENT_TYPES, NEEDS, label
+from ...extensions import db
+from ...models import Notification, WeeklySummary
+from ...vocab import INCIDENT_TYPES, NEEDS, label
 from . import chart, mailer, memo
 from .delivery import message_id
 from .preferences import unsubscribe_token

@@ -1,6 +1,6 @@
 """A week's figures for an emailed summary, masked before they are kept.
 
-Counts from 1 to 4 read "<5" (services/stats.py). A breakdown is also checked
+Counts from 1 to 4 read "<5" (services/protection/stats.py). A breakdown is also checked
 against its total: when the hidden cells could be worked back out (one hidden
 cell, or hidden cells whose sum leaves each a single possible value, such as
 two cells summing to 2 or 8), the next smallest cell is hidden as well; when
@@ -16,9 +16,9 @@ from datetime import datetime
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.sql.elements import ColumnElement
 
-from ..extensions import db
-from ..models import Case, Place
-from .stats import SMALL, mask, mask_breakdown
+from ...extensions import db
+from ...models import Case, Place
+from ..protection.stats import SMALL, mask, mask_breakdown
 
 HEADLINES = ("requests_new", "requests_closed", "incidents_reported", "incidents_verified", "open_backlog")
 BREAKDOWNS = ("requests_by_need", "requests_by_province", "incidents_by_type", "incidents_by_province")

@@ -8,7 +8,7 @@ locks the chain head (audit_chain_head) until it commits, so two concurrent
 writers never chain onto the same entry (PostgreSQL: SELECT ... FOR UPDATE;
 SQLite: the INSERT is a write, so it runs under the one write lock, taken
 there at the latest, and reads the head as the last writer left it; see
-database.py).
+infra/database.py).
 """
 from __future__ import annotations
 
@@ -19,16 +19,16 @@ from zoneinfo import ZoneInfo
 
 from flask import current_app, has_request_context, request
 from sqlalchemy import JSON, Integer, String, cast, func, insert, literal, or_, select, update
-from sqlalchemy.ext.compiler import compiles
-from sqlalchemy.sql.functions import FunctionElement
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.functions import FunctionElement
 
-from .. import clock, permissions
-from ..errors import Forbidden
-from ..extensions import db
-from ..models import AuditChainHead, AuditEntry, User
-from ..models.types import UTCDateTime
+from ... import clock, permissions
+from ...errors import Forbidden
+from ...extensions import db
+from ...models import AuditChainHead, AuditEntry, User
+from ...models.types import UTCDateTime
 
 GENESIS = "0" * 64
 
@@ -57,7 +57,7 @@ def _chain_tail(entry_fields: list) -> str:
 
 class _Sha256Hex(FunctionElement):
     """Hex SHA-256 of a text, in SQL: PostgreSQL's own, SQLite's from
-    database.py (a Python function registered on each connection)."""
+    infra/database.py (a Python function registered on each connection)."""
 
     type = String()
     inherit_cache = True

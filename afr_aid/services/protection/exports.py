@@ -19,10 +19,11 @@ from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from typing import IO, Iterator
 
-from .. import clock, permissions
-from ..errors import Forbidden
-from ..models import Case, User
-from . import audit, cases
+from ... import clock, permissions
+from ...errors import Forbidden
+from ...models import Case, User
+from ..cases import records as cases
+from . import audit
 
 FORMATS = {
     "csv": "text/csv; charset=utf-8",

@@ -1,4 +1,4 @@
-"""Key rotation for the encrypted identifiers (crypto.py).
+"""Key rotation for the encrypted identifiers (infra/crypto.py).
 
 `rotate` puts a fresh key first in the key file (unless the keys come from
 the environment, where the operator has already done so and restarted), then
@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from sqlalchemy import Text, column, select, table, update
 
-from .. import crypto
-from ..extensions import db
-from ..models import Case
+from ...extensions import db
+from ...infra import crypto
+from ...models import Case
 
 BATCH = 1000
 MAX_PASSES = 5

@@ -18,11 +18,12 @@ from datetime import datetime, timedelta
 from flask import current_app
 from sqlalchemy import select, update
 
-from .. import clock, permissions
-from ..errors import Forbidden, NotFound
-from ..extensions import db
-from ..models import Case, CaseEvent, User
-from . import audit, name_index
+from ... import clock, permissions
+from ...errors import Forbidden, NotFound
+from ...extensions import db
+from ...models import Case, CaseEvent, User
+from ..cases import name_index
+from . import audit
 
 BATCH = 500
 ERASED = (*Case.IDENTIFIERS, "description")

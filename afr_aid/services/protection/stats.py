@@ -11,11 +11,11 @@ from datetime import date, datetime, time, timedelta, timezone
 
 from sqlalchemy import func, select
 
-from .. import clock, permissions
-from ..errors import Forbidden
-from ..extensions import db
-from ..models import Case, Place, User
-from ..vocab import OPEN_STATUSES
+from ... import clock, permissions
+from ...errors import Forbidden
+from ...extensions import db
+from ...models import Case, Place, User
+from ...vocab import OPEN_STATUSES
 
 SMALL = "<5"
 
