@@ -49,7 +49,9 @@ test: install
 #   2026-12-07 22:05:00  00:05 on Tuesday in Lubumbashi while UTC is still Monday
 CLOCK_INSTANTS := "2026-12-07 04:59:30" "2026-12-13 21:59:00" "2026-12-31 21:58:00" \
 	"2028-02-29 10:00:00" "2027-02-01 04:25:00" "2026-12-07 22:05:00"
-CLOCK_TESTS := tests/notifications tests/services/test_turnovers.py tests/services/test_filing.py \
+CLOCK_TESTS := tests/notifications/test_alerts.py tests/notifications/test_summaries.py \
+	tests/notifications/test_security_notices.py tests/notifications/test_preferences.py \
+	tests/notifications/test_pages.py tests/services/test_turnovers.py tests/services/test_filing.py \
 	tests/services/test_workflow_effects.py tests/services/test_queue.py tests/services/test_stats.py \
 	tests/services/test_users.py tests/services/test_listing.py tests/services/test_notifications.py \
 	tests/security/test_sessions.py tests/security/test_two_factor_pages.py \
