@@ -68,12 +68,14 @@ def _register_blueprints(app: Flask) -> None:
     from .cases.views import bp as cases_bp
     from .dashboard.views import bp as dashboard_bp
     from .notifications.views import bp as notifications_bp
+    from .offline.views import bp as offline_bp
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(cases_bp)
     app.register_blueprint(admin_bp)
     app.register_blueprint(dashboard_bp)
     app.register_blueprint(notifications_bp)
+    app.register_blueprint(offline_bp)
     init_api(app, api)
 
 

@@ -65,6 +65,9 @@ class Config:
 
         # Sessions: cookie only carries a random id; the row lives in the database.
         self.SESSION_IDLE_TIMEOUT = timedelta(minutes=int(env.get("SESSION_IDLE_MINUTES", "30")))
+        # A phone that has not opened afr_aid for this many days erases its offline
+        # queue, drafts and cached cases (static/js/offline.js).
+        self.OFFLINE_KEEP_DAYS = int(env.get("OFFLINE_KEEP_DAYS", "14"))
         self.SESSION_ABSOLUTE_TIMEOUT = timedelta(hours=int(env.get("SESSION_ABSOLUTE_HOURS", "12")))
         self.API_TOKEN_LIFETIME = timedelta(hours=int(env.get("API_TOKEN_HOURS", "12")))
         self.PERMANENT_SESSION_LIFETIME = self.SESSION_ABSOLUTE_TIMEOUT

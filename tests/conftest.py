@@ -224,6 +224,14 @@ def file_case(app):
     return factory
 
 
+def assert_no_inline_code(html: str) -> None:
+    """The CSP forbids inline code and styles: scripts come from /static, or are
+    data blocks (the offline queue's words); no style attribute, no <style>."""
+    for tag in re.findall(r"<script[^>]*>", html):
+        assert re.search(r'src="/static/', tag) or 'type="application/json"' in tag, tag
+    assert 'style="' not in html and "<style" not in html
+
+
 CSRF_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"|value="([^"]+)"[^>]*name="csrf_token"')
 
 

@@ -134,6 +134,12 @@ EXCEPTIONS: dict[tuple[str, str, str], str] = {
         "the submit button of the new-case form: to file a case, not a computer file",
     ("computer_file", "*", "File an assistance request"):
         "to file a request, not a computer file",
+    ("computer_file", "*", "Cases you file now are kept on this phone, locked with your PIN, and sent when the "
+                           "connection returns."):
+        "to file cases (offline), not a computer file",
+    ("computer_file", "*", "The server could not file these as typed. Open each one, fix what is marked, and "
+                           "file it again."):
+        "to file cases again, not a computer file",
     ("figures", "sw", "Figure"):
         "the table column Figure: takwimu is one figure as well as many",
     ("file_case", "sw", "File"):

@@ -20,7 +20,8 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = ROOT / "afr_aid"
-PAGES = ("afr_aid.auth", "afr_aid.cases", "afr_aid.admin", "afr_aid.dashboard", "afr_aid.notifications")
+PAGES = ("afr_aid.auth", "afr_aid.cases", "afr_aid.admin", "afr_aid.dashboard", "afr_aid.notifications",
+         "afr_aid.offline")
 ABOVE_SERVICES = PAGES + ("afr_aid.web", "afr_aid.api", "afr_aid.tasks", "afr_aid.cli")
 RULES = [
     # (who, may not import, why)

@@ -81,7 +81,11 @@ def logout():
         logout_user()
         _fresh_cookie_session()
         flash(_("You are signed out."), "success")
-        return redirect(url_for("auth.login"))
+        response = redirect(url_for("auth.login"))
+        # The phone forgets everything afr_aid kept on it: the offline queue and
+        # drafts (IndexedDB), the cached forms and the service worker.
+        response.headers["Clear-Site-Data"] = '"cache", "storage"'
+        return response
     # A GET only asks: a link on another site must not sign anyone out.
     return render_template("auth/logout.html", form=form)
 

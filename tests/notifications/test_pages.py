@@ -8,7 +8,7 @@ from sqlalchemy import select, update
 from afr_aid.extensions import db
 from afr_aid.models import Notification
 from afr_aid.services.notifications import delivery, summaries
-from tests.conftest import login
+from tests.conftest import assert_no_inline_code, login
 
 from .conftest import MARKERS, file, user
 
@@ -28,7 +28,7 @@ def signed_in(app):
 
 
 def assert_clean(html: str) -> None:
-    assert "<script" not in html and 'style="' not in html and "<style" not in html
+    assert_no_inline_code(html)
     for marker in MARKERS.values():
         assert marker not in html
 

@@ -15,7 +15,7 @@ from afr_aid.models import Notification
 from afr_aid.services.cases import workflow
 from afr_aid.services.notifications import digest, preferences
 from afr_aid.tasks.summaries import gather_digests
-from tests.conftest import csrf_from, login
+from tests.conftest import assert_no_inline_code, csrf_from, login
 
 from .conftest import assert_no_marker, file, parts_of, user, worker
 
@@ -124,7 +124,7 @@ def test_the_settings_page_saves_choices_and_offers_no_off_for_mandatory_kinds(c
     assert page.status_code == 200
     html = page.get_data(as_text=True)
     assert 'name="assignment" type="radio" value="off"' not in html and 'value="off"' in html
-    assert "<script" not in html and 'style="' not in html
+    assert_no_inline_code(html)
     data = {kind: "immediate" for kind in preferences.kinds_for(people["coord"])}
     data.update({"overdue": "digest", "urgent": "off", "csrf_token": csrf_from(html)})
     response = client.post("/notifications/preferences", data=data)

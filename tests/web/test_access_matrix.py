@@ -3,7 +3,7 @@ import re
 
 import pytest
 
-from tests.conftest import login
+from tests.conftest import assert_no_inline_code, login
 
 OK, AWAY, DENIED, HIDDEN = 200, 302, 403, 404
 PAGES = ["/", "/cases", "/cases/new/assistance", "/cases/new/incident", "/cases/{ref}", "/dashboard", "/regions",
@@ -35,7 +35,7 @@ def test_route_by_role(app, make_user, file_case, role):
         if response.status_code == OK:
             html = response.get_data(as_text=True)
             # The CSP forbids inline code, and nothing may come from another origin.
-            assert "<script" not in html and "style=" not in html, url
+            assert_no_inline_code(html)
             assert not re.search(r'(src|href|action)="(https?:)?//', html), url
             assert len(html.encode()) < 50_000, url
 

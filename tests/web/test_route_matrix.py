@@ -110,6 +110,13 @@ ROUTES = {
     # The signed token in the link is the credential (mail readers follow it signed out).
     ("notifications.unsubscribe", "GET"): PUBLIC,
     ("notifications.unsubscribe", "POST"): PUBLIC,
+    # The offline app shell: the worker script and manifest are public (no data);
+    # the offline page, the fresh CSRF token and the open cases are for those who file.
+    ("offline.service_worker", "GET"): PUBLIC,
+    ("offline.manifest", "GET"): PUBLIC,
+    ("offline.shell", "GET"): CASE_WORKERS,
+    ("offline.token", "GET"): CASE_WORKERS,
+    ("offline.mine", "GET"): CASE_WORKERS,
     ("api-docs.openapi_json", "GET"): API_PUBLIC,
     ("api_tokens.create_token", "POST"): API_PUBLIC,
     ("api_tokens.delete_token", "DELETE"): API_SIGNED_IN,
