@@ -229,7 +229,7 @@ def may_ever_see_perpetrator_detail(user: User) -> bool:
 
 def exported_identifiers(user: User, case: Case) -> set[str]:
     """Which identifiers of a case an export carries for this user: those the
-    case page shows them, and none at all without consent to share (DOMAIN.md:
+    case page shows them, and none at all without consent to share (docs/domain.md:
     nothing identifying leaves AFR; a file is gone once downloaded)."""
     if not case.consent_share:
         return set()

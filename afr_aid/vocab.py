@@ -1,4 +1,4 @@
-"""The stable codes of DOMAIN.md and their translated labels.
+"""The stable codes of docs/domain.md and their translated labels.
 
 Codes are what the API, the database and tests use; people see the labels.
 """

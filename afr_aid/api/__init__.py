@@ -1,4 +1,4 @@
-"""The JSON API, /api/v1 (DOMAIN.md, "JSON API").
+"""The JSON API, /api/v1 (docs/domain.md, "JSON API").
 
 Bearer tokens only, JSON in and out, errors as {"error": {"code", "message",
 "fields"}}. The OpenAPI document at /api/v1/openapi.json is generated from the

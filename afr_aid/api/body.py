@@ -1,7 +1,7 @@
 """Reading request bodies and query strings through the API's schemas.
 
 Views call these after their 401/404/403/409 checks, so that a request wrong
-in several ways gets the first answer of DOMAIN.md's order, and the schema
+in several ways gets the first answer of docs/domain.md's order, and the schema
 that validates here is the one the OpenAPI document shows.
 """
 from __future__ import annotations

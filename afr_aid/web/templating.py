@@ -44,7 +44,7 @@ def yesno(value) -> str:
 
 
 def case_flags(case) -> list[str]:
-    """What needs attention on a case now: `overdue`, `unassigned` (see DOMAIN.md)."""
+    """What needs attention on a case now: `overdue`, `unassigned` (see docs/domain.md)."""
     from ..services.cases.records import attention_flags
 
     return attention_flags(case, clock.now())

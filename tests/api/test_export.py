@@ -70,7 +70,7 @@ def test_a_coordinator_gets_the_cases_of_their_region_formulas_neutralised(clien
 
 @pytest.mark.parametrize("fmt", ["csv", "xlsx"])
 def test_without_consent_to_share_nothing_identifying_is_exported(client, auth, people, file_case, fmt):
-    """DOMAIN.md: without consent to share, nothing identifying leaves AFR."""
+    """docs/domain.md: without consent to share, nothing identifying leaves AFR."""
     kept = file_case(people.volunteer, person={"name": "Aline Uwimana", "phone": "+243970000111"},
                      place="Behind the Ndosho church", description="Aline sleeps at her aunt's.",
                      consent={"record": True, "share": False, "statistics": True})

@@ -1,5 +1,5 @@
 """POST /api/v1/cases/<ref>/transitions and /notes: the workflow table of
-DOMAIN.md through the API, who may act, and the order of refusals."""
+docs/domain.md through the API, who may act, and the order of refusals."""
 import pytest
 
 from afr_aid.services.cases.workflow import ALLOWED_FROM, TARGET

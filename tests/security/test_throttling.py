@@ -92,7 +92,7 @@ def test_the_api_throttles_failed_sign_ins_with_the_json_error_shape(client, mak
 
 
 def test_ordinary_use_is_never_throttled(client, make_user):
-    """DOMAIN.md: at least 20 token requests a minute per address pass."""
+    """docs/domain.md: at least 20 token requests a minute per address pass."""
     people = [make_user("volunteer") for _ in range(3)]
     for n in range(40):
         response = client.post(TOKENS, json={"email": people[n % 3].email, "password": PASSWORD})

@@ -1,4 +1,4 @@
-"""POST /api/v1/tokens with a second factor (DOMAIN.md): otp_required,
+"""POST /api/v1/tokens with a second factor (docs/domain.md): otp_required,
 otp_setup_required, each code once, recovery codes."""
 from tests.conftest import PASSWORD, SECOND_FACTORS, otp_for
 

@@ -1,4 +1,4 @@
-"""The place tree: the reference data of DOMAIN.md and CSV imports."""
+"""The place tree: the reference data of docs/domain.md and CSV imports."""
 from __future__ import annotations
 
 import pytest
@@ -11,7 +11,7 @@ from afr_aid.services.cases import places as places_service
 
 from .conftest import count, file
 
-# DOMAIN.md, "Places": transcribed, not read from the bundled CSV.
+# docs/domain.md, "Places": transcribed, not read from the bundled CSV.
 REFERENCE = {
     ("CD-NK", "North Kivu"): {"CD-NK-BEN": "Beni", "CD-NK-LUB": "Lubero", "CD-NK-MAS": "Masisi",
                               "CD-NK-NYI": "Nyiragongo", "CD-NK-RUT": "Rutshuru", "CD-NK-WAL": "Walikale",

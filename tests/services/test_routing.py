@@ -79,7 +79,7 @@ def test_language_beats_any_number_of_matching_skills(world, make_user):
     assert names(routing.rank(case)) == ["Speaks Kinyarwanda", "All skills"]
 
 
-NEED_SKILLS = {  # DOMAIN.md, "need → skill used for routing"
+NEED_SKILLS = {  # docs/domain.md, "need → skill used for routing"
     "health": {"medical"}, "psychosocial": {"psychosocial"}, "legal": {"legal"},
     "documentation": {"documentation"}, "protection": {"protection"}, "child_protection": {"child_protection"},
     "gbv": {"protection", "psychosocial"}, "shelter": {"shelter"}, "food": {"food"}, "wash": {"wash"},
@@ -89,7 +89,7 @@ NEED_SKILLS = {  # DOMAIN.md, "need → skill used for routing"
 
 
 def test_then_the_skills_that_match_the_needs(world, make_user):
-    """DOMAIN.md's need → skill map, one need at a time: one volunteer per skill,
+    """docs/domain.md's need → skill map, one need at a time: one volunteer per skill,
     those whose skill serves the need come first."""
     skills = sorted({skill for wanted in NEED_SKILLS.values() for skill in wanted} | {"interpretation"})
     _only(world, make_user, *[dict(name=f"Has {skill}", skills=[skill]) for skill in skills])

@@ -113,7 +113,7 @@ def test_verify_on_an_assistance_request_is_invalid(world):
 
 # ---- close ---------------------------------------------------------------------
 
-OUTCOMES = {  # DOMAIN.md, "outcomes on closing"
+OUTCOMES = {  # docs/domain.md, "outcomes on closing"
     "assistance": ["assisted", "referred", "no_longer_needed", "unreachable", "duplicate", "invalid"],
     "incident": ["documented", "referred", "advocacy", "duplicate", "invalid"],
 }

@@ -1,7 +1,7 @@
-"""The workflow table of DOMAIN.md, cell by cell.
+"""The workflow table of docs/domain.md, cell by cell.
 
 Every action × every status × every kind of actor. The expected answer is
-transcribed here from DOMAIN.md (not read from the code under test):
+transcribed here from docs/domain.md (not read from the code under test):
 
 - out of the actor's reach → NotFound (404), whatever else is wrong;
 - the actor sees the case but may not take the action → Forbidden (403);
@@ -20,7 +20,7 @@ from .conftest import STATUSES, bring_to, events, file, good_fields, reload
 
 ALL_BUT_CLOSED = {"new", "assigned", "accepted", "in_progress", "resolved"}
 
-# DOMAIN.md, "Workflow": the `from` column.
+# docs/domain.md, "Workflow": the `from` column.
 FROM = {
     "assign": ALL_BUT_CLOSED,
     "accept": {"assigned"},

@@ -15,7 +15,7 @@ from .users import SignInRefused, authenticate, finish_sign_in
 
 
 def check_second_factor(user: User, otp: str | None) -> None:
-    """Two-step sign-in for the API (DOMAIN.md, POST /api/v1/tokens).
+    """Two-step sign-in for the API (docs/domain.md, POST /api/v1/tokens).
 
     For a user who must use a second factor (admins, coordinators) or chose
     one: Unauthorized(code="otp_setup_required") when the user has not

@@ -289,7 +289,7 @@ def check_listing(actor: User) -> None:
 
 
 def filtered_cases(actor: User, filters: dict):
-    """The scope helper's SELECT narrowed by the list filters of DOMAIN.md."""
+    """The scope helper's SELECT narrowed by the list filters of docs/domain.md."""
     check_listing(actor)
     query = permissions.visible_cases(actor)
     if filters.get("kind"):
@@ -349,7 +349,7 @@ def list_cases(actor: User, filters: dict, limit: int = 50, cursor: str | None =
 
 def attention_flags(case: Case, now: datetime) -> list[str]:
     """`overdue` when due_at has passed on an open case; `unassigned` when a
-    critical or high case has waited longer than DOMAIN.md allows without an
+    critical or high case has waited longer than docs/domain.md allows without an
     assignee."""
     flags = []
     if case.is_overdue(now):

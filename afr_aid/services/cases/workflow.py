@@ -1,4 +1,4 @@
-"""The case workflow of DOMAIN.md: new → assigned → accepted → in_progress →
+"""The case workflow of docs/domain.md: new → assigned → accepted → in_progress →
 resolved → closed, plus decline, reopen, verify, and notes.
 
 `check_transition` says whether the actor may take the action now (403, then
